@@ -1,0 +1,78 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# pinhole - top-level build.
+#
+#   make            the module (against KDIR), the agent and the selftests
+#   make check      installs what is missing, builds for every installed
+#                   Debian kernel, runs the host unit tests and the selftests
+#                   in a VM on each kernel; ends with "N passed, N failed, N skipped"
+#   make demo       the end-to-end demonstration (see README.md)
+#   make bench      the benchmarks (see README.md)
+#   make kmods      pinhole.ko for every installed kernel, in build/kmod/<version>/
+#   make checkpatch checkpatch.pl (from linux-source-6.1) over the kernel code
+#   make sparse     the module through sparse (C=2), when sparse is installed
+#
+# The top-level Kbuild makes "make -C $KDIR M=$PWD" work from here as well.
+
+# The kernel to build against: the running kernel's build tree, or else the
+# newest installed Debian headers.
+KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
+	  $(lastword $(sort $(wildcard /usr/src/linux-headers-*-amd64))))
+# Every kernel with both an image and headers installed.
+KVERS ?= $(sort $(foreach v,$(patsubst /boot/vmlinuz-%,%,$(wildcard /boot/vmlinuz-*-amd64)),\
+	   $(if $(wildcard /lib/modules/$(v)/build/Makefile),$(v))))
+
+BUILD := $(CURDIR)/build
+KMOD_SRC := Kbuild $(wildcard kmod/*.c kmod/*.h kmod/Kbuild) uapi/linux/pinhole.h
+
+.PHONY: all module agent selftests kmods check demo bench clean checkpatch sparse deps
+
+all: module agent selftests
+
+module:
+	@test -n "$(KDIR)" || { echo "no kernel headers: apt-get install linux-headers-amd64" >&2; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 modules
+
+agent:
+	$(MAKE) -C agent
+
+selftests:
+	$(MAKE) -C selftests/pinhole
+
+# One out-of-tree copy per kernel, so builds for 6.1 and 6.12 don't collide.
+kmods: $(foreach v,$(KVERS),$(BUILD)/kmod/$(v)/pinhole.ko)
+
+$(BUILD)/kmod/%/pinhole.ko: $(KMOD_SRC)
+	@rm -rf $(BUILD)/kmod/$*/src && mkdir -p $(BUILD)/kmod/$*/src
+	@cp -r Kbuild kmod uapi $(BUILD)/kmod/$*/src/
+	$(MAKE) -C /lib/modules/$*/build M=$(BUILD)/kmod/$*/src W=1 modules \
+		2>&1 | tee $(BUILD)/kmod/$*/build.log
+	@test -f $(BUILD)/kmod/$*/src/kmod/pinhole.ko
+	@cp $(BUILD)/kmod/$*/src/kmod/pinhole.ko $@
+
+deps:
+	@scripts/deps.sh check
+
+check:
+	@scripts/deps.sh check
+	@scripts/check.sh
+
+demo:
+	@scripts/deps.sh demo
+	@scripts/demo.sh
+
+bench:
+	@scripts/deps.sh bench
+	@scripts/bench.sh
+
+checkpatch:
+	@scripts/checkpatch.sh
+
+sparse:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) C=2 modules
+
+clean:
+	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null
+	-$(MAKE) -C agent clean
+	-$(MAKE) -C selftests/pinhole clean
+	rm -rf $(BUILD)

@@ -1,0 +1,90 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# check.sh - what "make check" runs once the packages are there:
+#   1. builds the agent, the selftests and pinhole.ko for every installed
+#      Debian kernel (W=1; a warning fails the build test),
+#   2. runs the agent's host unit tests,
+#   3. boots each kernel in qemu and runs selftests/pinhole/run.sh there,
+#   4. prints every result and ends with "N passed, N failed, N skipped".
+# KTAP streams are kept in build/results/.
+
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 1
+results=$top/build/results
+rm -rf "$results"
+mkdir -p "$results"
+jobs=$(nproc 2>/dev/null || echo 2)
+
+# kernels with an image and headers, oldest first
+kvers=$(make -s --no-print-directory print-kvers -f Makefile -f - <<<'print-kvers: ; @echo $(KVERS)' 2>/dev/null)
+[ -n "$kvers" ] || { echo "check: no installed kernel with headers" >&2; exit 1; }
+
+# Results of this script's own steps, as KTAP.
+steps=$results/build.ktap
+n=0
+step() { # step NAME CMD... -> ok/not ok line; log in build/results/NAME.log
+	local name=$1 log=$results/$1.log
+	shift
+	n=$((n + 1))
+	if "$@" >"$log" 2>&1; then
+		echo "ok $n $name" | tee -a "$steps"
+	else
+		echo "not ok $n $name # see build/results/$name.log" | tee -a "$steps"
+		tail -n 20 "$log" | sed 's/^/#   /'
+	fi
+}
+no_warnings() { # build log must not mention a warning
+	! grep -E 'warning:|error:' "$1"
+}
+
+echo "KTAP version 1" >"$steps"
+step build-agent make -j"$jobs" -C agent
+step build-selftests make -j"$jobs" -C selftests/pinhole
+for v in $kvers; do
+	step "build-kmod-$v" make -j"$jobs" "build/kmod/$v/pinhole.ko"
+	step "kmod-W1-clean-$v" no_warnings "build/kmod/$v/build.log"
+done
+
+step checkpatch scripts/checkpatch.sh
+
+# Host unit tests (agent): KTAP on stdout.
+make -s -C agent check >"$results/agent.ktap" 2>"$results/agent.log"
+cat "$results/agent.ktap"
+
+# The selftests, in a VM per kernel.
+for v in $kvers; do
+	echo "# selftests on $v"
+	if [ ! -f "build/kmod/$v/pinhole.ko" ]; then
+		echo "not ok 1 selftests-$v # pinhole.ko did not build" | tee "$results/vm-$v.ktap"
+		continue
+	fi
+	selftests/vm/run-vm.sh --kernel "$v" --timeout 1500 -- \
+		selftests/pinhole/run.sh >"$results/vm-$v.out" 2>&1
+	rc=$?
+	cat "$results/vm-$v.out"
+	# the KTAP part of the console output
+	grep -E '^ *(KTAP|TAP|1\.\.|ok |not ok |# )' "$results/vm-$v.out" >"$results/vm-$v.ktap"
+	if [ "$rc" -ne 0 ] && [ "$rc" -ne 4 ] &&
+	   ! grep -qE '^ *not ok ' "$results/vm-$v.ktap"; then
+		echo "not ok 1 selftests-vm-$v # exit status $rc" | tee -a "$results/vm-$v.ktap"
+	fi
+done
+
+# Count leaf results: a result line directly after deeper-indented results
+# is a parent whose children were already counted.
+awk '
+FNR == 1 { prev = -1 }
+/^[ \t]*(not )?ok [0-9]+/ {
+	match($0, /^[ \t]*/); ind = RLENGTH
+	parent = (prev >= 0 && prev > ind)
+	prev = ind
+	if (parent) next
+	if ($0 ~ /# *[Ss][Kk][Ii][Pp]/) s++
+	else if ($0 ~ /^[ \t]*not ok/) f++
+	else p++
+	next
+}
+END { printf "%d passed, %d failed, %d skipped\n", p, f, s; exit (f > 0) }
+' "$results"/build.ktap "$results"/agent.ktap "$results"/vm-*.ktap | tee "$results/summary"

@@ -1,0 +1,42 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# deps.sh - install the Debian 12 packages a target needs, when missing.
+#
+# Usage: scripts/deps.sh build|check|demo|bench
+# Installs nothing when everything is present; otherwise runs apt-get (as root,
+# or through sudo) once for the missing packages.
+
+set -eu
+
+build=(build-essential bc bison flex pkg-config libelf-dev libssl-dev kmod
+       linux-headers-amd64 linux-headers-6.12-amd64
+       libnl-3-dev libnl-genl-3-dev libmnl-dev libnetfilter-conntrack-dev
+       libosip2-dev xz-utils)
+vm=(linux-image-amd64 linux-image-6.12-amd64 linux-source-6.1
+    qemu-system-x86 busybox-static cpio iproute2 nftables conntrack
+    procps)
+sip=(sip-tester kamailio tshark)
+report=(gnuplot-nox)
+
+case "${1:-check}" in
+build) want=("${build[@]}") ;;
+check) want=("${build[@]}" "${vm[@]}" "${sip[@]}") ;;
+demo) want=("${build[@]}" "${vm[@]}" "${sip[@]}" "${report[@]}") ;;
+bench) want=("${build[@]}" "${vm[@]}" "${sip[@]}" "${report[@]}") ;;
+*) echo "usage: $0 build|check|demo|bench" >&2; exit 2 ;;
+esac
+
+missing=()
+for p in "${want[@]}"; do
+	st=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+	[ "$st" = installed ] || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "deps: installing ${missing[*]}"
+sudo=
+[ "$(id -u)" -eq 0 ] || sudo=sudo
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,286 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
+/*
+ * pinhole: per-session firewall pinholes, driven over generic netlink.
+ *
+ * Copyright (C) 2026 The pinhole authors.
+ *
+ * Overview
+ * --------
+ *
+ * pinhole.ko keeps, per network namespace, a table of pinholes. A pinhole
+ * lets inbound packets of one protocol (UDP or TCP) reach one local port
+ * (optionally one local address), optionally only from one remote address
+ * and port. The namespace's configuration names the *managed port ranges*:
+ * an inbound packet (local delivery or forwarding, IPv4 or IPv6) whose
+ * protocol and destination port fall in a managed range is accepted only
+ * when a live pinhole matches it, and dropped (and counted) otherwise.
+ * Traffic outside the managed ranges is never touched. With no ranges
+ * configured (the default) the module lets everything through.
+ *
+ * A pinhole moves through these states:
+ *
+ *   OPEN    --PIN------> PINNED   --ACTIVATE--> ACTIVE
+ *   OPEN    --ACTIVATE-------------------------> ACTIVE
+ *   any     --CLOSE / lease expiry / owner gone / flush / netns exit--> gone
+ *
+ * OPEN is a port opened before a session exists (a SIP caller opens its
+ * media port before it sends INVITE). PINNED says the port must persist
+ * although the session is not up yet (the glare was resolved in our
+ * favour). ACTIVE says the session is up; ACTIVATE binds the remote address
+ * (and port, if given) when the pinhole does not have one yet. Each state
+ * change restarts the lease with that state's default (see the
+ * configuration) unless the command carries PINHOLE_A_LEASE_MS.
+ *
+ * Owners and leases
+ * -----------------
+ *
+ * A pinhole belongs to the netlink socket that opened it (its port id).
+ * When that socket is released (the agent exits or crashes) its pinholes
+ * are closed with reason PINHOLE_REASON_OWNER_GONE, after the namespace's
+ * owner grace period if one is configured (their leases are cut to it).
+ * A pinhole opened with PINHOLE_F_LEASE_ONLY has no owner: its lease alone
+ * bounds its life (this is what a one-shot command-line tool uses). Every
+ * pinhole has a lease: it is closed with reason PINHOLE_REASON_EXPIRED
+ * when the lease runs out unless RENEW (or a state change) extends it.
+ * The packet path never honours an expired pinhole, even before the
+ * collector has removed it.
+ *
+ * Permissions: every command requires CAP_NET_ADMIN in the user namespace
+ * that owns the network namespace of the socket.
+ *
+ * Conventions
+ * -----------
+ *
+ * Ports are __u16 in host byte order. Addresses are binary, in network byte
+ * order: 4 bytes for AF_INET, 16 bytes for AF_INET6. Times are
+ * milliseconds. Unknown flag bits, unknown attributes and out-of-range
+ * values are rejected with EINVAL (or ERANGE/EOPNOTSUPP as noted) and an
+ * extended ack message naming the problem; a rejected command changes
+ * nothing.
+ *
+ * Commands
+ * --------
+ *
+ * PINHOLE_CMD_OPEN
+ *   Opens a pinhole. Request:
+ *     PINHOLE_A_FAMILY        u16, AF_INET or AF_INET6           (required)
+ *     PINHOLE_A_PROTO         u8, IPPROTO_UDP or IPPROTO_TCP      (required)
+ *     PINHOLE_A_LOCAL_PORT    u16, 1..65535                       (required)
+ *     PINHOLE_A_LOCAL_ADDR    binary; absent = any local address
+ *     PINHOLE_A_REMOTE_ADDR   binary; absent = any remote address
+ *     PINHOLE_A_REMOTE_PORT   u16; absent or 0 = any remote port
+ *     PINHOLE_A_COOKIE        u64, the session cookie: an opaque value
+ *                             that groups the pinholes of one session
+ *                             (RTP and RTCP of one call); default 0
+ *     PINHOLE_A_LEASE_MS      u32, lease; default: config's open lease
+ *     PINHOLE_A_FLAGS         u32, PINHOLE_F_LEASE_ONLY
+ *   Reply: a PINHOLE_CMD_OPEN message with the new pinhole (as in GET).
+ *   Errors: EEXIST when an identical pinhole (family, protocol, local
+ *   address and port, remote address and port) exists; ENOSPC when the
+ *   namespace's limit is reached; EDQUOT when the owner's limit is
+ *   reached; ERANGE for a lease over the configured maximum.
+ *
+ * PINHOLE_CMD_PIN
+ *   OPEN -> PINNED. Request: PINHOLE_A_ID, optional PINHOLE_A_LEASE_MS.
+ *   Pinning a PINNED pinhole renews it; pinning an ACTIVE one is EBUSY.
+ *   Reply: the pinhole.
+ *
+ * PINHOLE_CMD_ACTIVATE
+ *   OPEN or PINNED -> ACTIVE. Request: PINHOLE_A_ID, optional
+ *   PINHOLE_A_REMOTE_ADDR, PINHOLE_A_REMOTE_PORT, PINHOLE_A_LEASE_MS.
+ *   A remote constraint can be bound once: binding a different one to a
+ *   pinhole that has one is EBUSY. Reply: the pinhole.
+ *
+ * PINHOLE_CMD_RENEW
+ *   Restarts the lease. Request: PINHOLE_A_ID, optional
+ *   PINHOLE_A_LEASE_MS (default: the current state's lease). Reply: the
+ *   pinhole.
+ *
+ * PINHOLE_CMD_CLOSE
+ *   Closes pinholes with reason PINHOLE_REASON_REQUESTED. Request: either
+ *   PINHOLE_A_ID (one pinhole) or PINHOLE_A_COOKIE (every pinhole of that
+ *   session owned by the caller). Reply: PINHOLE_A_COUNT, the number
+ *   closed. ENOENT when nothing matched.
+ *
+ * PINHOLE_CMD_GET
+ *   doit: PINHOLE_A_ID -> the pinhole. dumpit: every pinhole of the
+ *   namespace, one message each; a dump interrupted by changes is flagged
+ *   NLM_F_DUMP_INTR. A pinhole message carries:
+ *     PINHOLE_A_ID, PINHOLE_A_COOKIE, PINHOLE_A_FAMILY, PINHOLE_A_PROTO,
+ *     PINHOLE_A_LOCAL_ADDR (if bound), PINHOLE_A_LOCAL_PORT,
+ *     PINHOLE_A_REMOTE_ADDR (if bound), PINHOLE_A_REMOTE_PORT (if bound),
+ *     PINHOLE_A_STATE, PINHOLE_A_OWNER (absent for lease-only pinholes),
+ *     PINHOLE_A_LEASE_MS (time left), PINHOLE_A_PACKETS, PINHOLE_A_BYTES,
+ *     PINHOLE_A_IDLE_MS (time since the last packet; absent if none),
+ *     PINHOLE_A_FLAGS.
+ *
+ * PINHOLE_CMD_FLUSH
+ *   Closes the caller's pinholes, or with PINHOLE_F_FLUSH_ALL in
+ *   PINHOLE_A_FLAGS every pinhole of the namespace, with reason
+ *   PINHOLE_REASON_FLUSH. Reply: PINHOLE_A_COUNT.
+ *
+ * PINHOLE_CMD_SET_CONFIG
+ *   Request: PINHOLE_A_CONFIG, a nest of PINHOLE_CFG_A_* attributes; the
+ *   ones present replace the current values. PINHOLE_CFG_A_RANGES, when
+ *   present, replaces the whole list of managed ranges (an empty nest
+ *   clears it). Reply: the configuration as in GET_CONFIG.
+ *
+ * PINHOLE_CMD_GET_CONFIG
+ *   Reply: PINHOLE_A_CONFIG with every PINHOLE_CFG_A_* attribute.
+ *
+ * PINHOLE_CMD_GET_STATS
+ *   Reply: PINHOLE_A_STATS, a nest of PINHOLE_STATS_A_* counters for the
+ *   namespace (since the module was loaded or the namespace created).
+ *
+ * Events
+ * ------
+ *
+ * The multicast group PINHOLE_MCGRP_EVENTS ("events") carries one message
+ * per change, with the pinhole's attributes (as in GET):
+ *   PINHOLE_CMD_OPENED_NTF, PINHOLE_CMD_PINNED_NTF,
+ *   PINHOLE_CMD_ACTIVATED_NTF, and PINHOLE_CMD_CLOSED_NTF which adds
+ *   PINHOLE_A_REASON. Listening needs CAP_NET_ADMIN.
+ */
+
+#ifndef _UAPI_LINUX_PINHOLE_H
+#define _UAPI_LINUX_PINHOLE_H
+
+#include <linux/types.h>
+
+#define PINHOLE_GENL_NAME	"pinhole"
+#define PINHOLE_GENL_VERSION	1
+#define PINHOLE_MCGRP_EVENTS	"events"
+
+enum pinhole_cmd {
+	PINHOLE_CMD_UNSPEC,
+	PINHOLE_CMD_OPEN,
+	PINHOLE_CMD_PIN,
+	PINHOLE_CMD_ACTIVATE,
+	PINHOLE_CMD_RENEW,
+	PINHOLE_CMD_CLOSE,
+	PINHOLE_CMD_GET,
+	PINHOLE_CMD_FLUSH,
+	PINHOLE_CMD_SET_CONFIG,
+	PINHOLE_CMD_GET_CONFIG,
+	PINHOLE_CMD_GET_STATS,
+	PINHOLE_CMD_OPENED_NTF,
+	PINHOLE_CMD_PINNED_NTF,
+	PINHOLE_CMD_ACTIVATED_NTF,
+	PINHOLE_CMD_CLOSED_NTF,
+
+	__PINHOLE_CMD_MAX
+};
+#define PINHOLE_CMD_MAX (__PINHOLE_CMD_MAX - 1)
+
+enum pinhole_attr {
+	PINHOLE_A_UNSPEC,
+	PINHOLE_A_PAD,		/* padding for 64-bit attributes */
+	PINHOLE_A_ID,		/* u32, assigned by the kernel, never 0 */
+	PINHOLE_A_COOKIE,	/* u64, session cookie */
+	PINHOLE_A_FAMILY,	/* u16, AF_INET or AF_INET6 */
+	PINHOLE_A_PROTO,	/* u8, IPPROTO_UDP or IPPROTO_TCP */
+	PINHOLE_A_LOCAL_ADDR,	/* binary, 4 or 16 bytes */
+	PINHOLE_A_LOCAL_PORT,	/* u16 */
+	PINHOLE_A_REMOTE_ADDR,	/* binary, 4 or 16 bytes */
+	PINHOLE_A_REMOTE_PORT,	/* u16, 0 = any */
+	PINHOLE_A_STATE,	/* u8, enum pinhole_state */
+	PINHOLE_A_LEASE_MS,	/* u32: requested lease, or time left */
+	PINHOLE_A_OWNER,	/* u32, netlink port id of the owner */
+	PINHOLE_A_PACKETS,	/* u64, packets accepted through it */
+	PINHOLE_A_BYTES,	/* u64, bytes accepted through it */
+	PINHOLE_A_IDLE_MS,	/* u64, time since its last packet */
+	PINHOLE_A_FLAGS,	/* u32, PINHOLE_F_* */
+	PINHOLE_A_REASON,	/* u8, enum pinhole_reason (CLOSED_NTF) */
+	PINHOLE_A_COUNT,	/* u32, pinholes affected (CLOSE, FLUSH) */
+	PINHOLE_A_CONFIG,	/* nest, PINHOLE_CFG_A_* */
+	PINHOLE_A_STATS,	/* nest, PINHOLE_STATS_A_* */
+
+	__PINHOLE_A_MAX
+};
+#define PINHOLE_A_MAX (__PINHOLE_A_MAX - 1)
+
+/* PINHOLE_A_FLAGS */
+enum pinhole_flags {
+	/* OPEN: no owner; the lease alone bounds the pinhole's life */
+	PINHOLE_F_LEASE_ONLY	= 1U << 0,
+	/* FLUSH: every pinhole of the namespace, not only the caller's */
+	PINHOLE_F_FLUSH_ALL	= 1U << 1,
+};
+#define PINHOLE_F_ALL (PINHOLE_F_LEASE_ONLY | PINHOLE_F_FLUSH_ALL)
+
+enum pinhole_state {
+	PINHOLE_STATE_OPEN = 1,
+	PINHOLE_STATE_PINNED,
+	PINHOLE_STATE_ACTIVE,
+};
+
+/* PINHOLE_A_REASON: why a pinhole was closed */
+enum pinhole_reason {
+	PINHOLE_REASON_REQUESTED = 1,	/* CLOSE by a caller */
+	PINHOLE_REASON_EXPIRED,		/* its lease ran out */
+	PINHOLE_REASON_OWNER_GONE,	/* its owner's socket was released */
+	PINHOLE_REASON_FLUSH,		/* FLUSH */
+	PINHOLE_REASON_NETNS_EXIT,	/* its network namespace went away */
+	PINHOLE_REASON_MODULE_EXIT,	/* the module is being unloaded */
+};
+
+/*
+ * PINHOLE_A_CONFIG nest. Defaults are the module parameters of the same
+ * names (see modinfo pinhole).
+ */
+enum pinhole_cfg_attr {
+	PINHOLE_CFG_A_UNSPEC,
+	/*
+	 * nest of PINHOLE_CFG_A_RANGE nests, at most PINHOLE_MAX_RANGES; each
+	 * holds PINHOLE_RANGE_A_PROTO, PINHOLE_RANGE_A_FIRST and
+	 * PINHOLE_RANGE_A_LAST (first <= last). Ranges of one protocol must
+	 * not overlap.
+	 */
+	PINHOLE_CFG_A_RANGES,
+	PINHOLE_CFG_A_RANGE,
+	PINHOLE_CFG_A_MAX_PINHOLES,	/* u32, per namespace, >= 1 */
+	PINHOLE_CFG_A_MAX_PER_OWNER,	/* u32, per owner, >= 1 */
+	PINHOLE_CFG_A_OPEN_LEASE_MS,	/* u32, default lease when OPEN */
+	PINHOLE_CFG_A_PINNED_LEASE_MS,	/* u32, default lease when PINNED */
+	PINHOLE_CFG_A_ACTIVE_LEASE_MS,	/* u32, default lease when ACTIVE */
+	PINHOLE_CFG_A_MAX_LEASE_MS,	/* u32, largest lease a caller may ask */
+	PINHOLE_CFG_A_OWNER_GRACE_MS,	/* u32, 0 = close at once */
+
+	__PINHOLE_CFG_A_MAX
+};
+#define PINHOLE_CFG_A_MAX (__PINHOLE_CFG_A_MAX - 1)
+
+#define PINHOLE_MAX_RANGES	16
+#define PINHOLE_MIN_LEASE_MS	100
+#define PINHOLE_MAX_LEASE_MS	(7U * 24 * 3600 * 1000)	/* one week */
+
+enum pinhole_range_attr {
+	PINHOLE_RANGE_A_UNSPEC,
+	PINHOLE_RANGE_A_PROTO,	/* u8, IPPROTO_UDP or IPPROTO_TCP */
+	PINHOLE_RANGE_A_FIRST,	/* u16, 1..65535 */
+	PINHOLE_RANGE_A_LAST,	/* u16, FIRST..65535 */
+
+	__PINHOLE_RANGE_A_MAX
+};
+#define PINHOLE_RANGE_A_MAX (__PINHOLE_RANGE_A_MAX - 1)
+
+/* PINHOLE_A_STATS nest: u64 counters of the namespace */
+enum pinhole_stats_attr {
+	PINHOLE_STATS_A_UNSPEC,
+	PINHOLE_STATS_A_PAD,
+	PINHOLE_STATS_A_PINHOLES,	/* pinholes in the table now */
+	PINHOLE_STATS_A_OPENED,		/* pinholes opened */
+	PINHOLE_STATS_A_CLOSED,		/* pinholes closed, any reason */
+	PINHOLE_STATS_A_EXPIRED,	/* of which by lease expiry */
+	PINHOLE_STATS_A_OWNER_GONE,	/* of which because the owner went */
+	PINHOLE_STATS_A_PKTS_ACCEPTED,	/* managed packets let through */
+	PINHOLE_STATS_A_BYTES_ACCEPTED,
+	PINHOLE_STATS_A_PKTS_DROPPED,	/* managed packets without pinhole */
+	PINHOLE_STATS_A_BYTES_DROPPED,
+	PINHOLE_STATS_A_REFUSED,	/* OPEN refused by a limit */
+
+	__PINHOLE_STATS_A_MAX
+};
+#define PINHOLE_STATS_A_MAX (__PINHOLE_STATS_A_MAX - 1)
+
+#endif /* _UAPI_LINUX_PINHOLE_H */
