@@ -40,11 +40,14 @@ selftests:
 	$(MAKE) -C selftests/pinhole
 
 # One out-of-tree copy per kernel, so builds for 6.1 and 6.12 don't collide.
-kmods: $(foreach v,$(KVERS),$(BUILD)/kmod/$(v)/pinhole.ko)
+kmods: $(foreach v,$(KVERS),build/kmod/$(v)/pinhole.ko)
 
-$(BUILD)/kmod/%/pinhole.ko: $(KMOD_SRC)
+build/kmod/%/pinhole.ko: $(KMOD_SRC)
 	@rm -rf $(BUILD)/kmod/$*/src && mkdir -p $(BUILD)/kmod/$*/src
-	@cp -r Kbuild kmod uapi $(BUILD)/kmod/$*/src/
+	@mkdir -p $(BUILD)/kmod/$*/src/kmod $(BUILD)/kmod/$*/src/uapi/linux
+	@cp Kbuild $(BUILD)/kmod/$*/src/
+	@cp $(filter kmod/%,$(KMOD_SRC)) $(BUILD)/kmod/$*/src/kmod/
+	@cp uapi/linux/pinhole.h $(BUILD)/kmod/$*/src/uapi/linux/
 	$(MAKE) -C /lib/modules/$*/build M=$(BUILD)/kmod/$*/src W=1 modules \
 		2>&1 | tee $(BUILD)/kmod/$*/build.log
 	@test -f $(BUILD)/kmod/$*/src/kmod/pinhole.ko

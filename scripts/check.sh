@@ -61,7 +61,7 @@ for v in $kvers; do
 		continue
 	fi
 	selftests/vm/run-vm.sh --kernel "$v" --timeout 1500 -- \
-		selftests/pinhole/run.sh >"$results/vm-$v.out" 2>&1
+		selftests/vm/suite.sh >"$results/vm-$v.out" 2>&1
 	rc=$?
 	cat "$results/vm-$v.out"
 	# the KTAP part of the console output

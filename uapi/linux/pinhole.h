@@ -170,6 +170,7 @@ enum pinhole_cmd {
 
 	__PINHOLE_CMD_MAX
 };
+
 #define PINHOLE_CMD_MAX (__PINHOLE_CMD_MAX - 1)
 
 enum pinhole_attr {
@@ -197,6 +198,7 @@ enum pinhole_attr {
 
 	__PINHOLE_A_MAX
 };
+
 #define PINHOLE_A_MAX (__PINHOLE_A_MAX - 1)
 
 /* PINHOLE_A_FLAGS */
@@ -206,6 +208,7 @@ enum pinhole_flags {
 	/* FLUSH: every pinhole of the namespace, not only the caller's */
 	PINHOLE_F_FLUSH_ALL	= 1U << 1,
 };
+
 #define PINHOLE_F_ALL (PINHOLE_F_LEASE_ONLY | PINHOLE_F_FLUSH_ALL)
 
 enum pinhole_state {
@@ -248,6 +251,7 @@ enum pinhole_cfg_attr {
 
 	__PINHOLE_CFG_A_MAX
 };
+
 #define PINHOLE_CFG_A_MAX (__PINHOLE_CFG_A_MAX - 1)
 
 #define PINHOLE_MAX_RANGES	16
@@ -262,6 +266,7 @@ enum pinhole_range_attr {
 
 	__PINHOLE_RANGE_A_MAX
 };
+
 #define PINHOLE_RANGE_A_MAX (__PINHOLE_RANGE_A_MAX - 1)
 
 /* PINHOLE_A_STATS nest: u64 counters of the namespace */
@@ -281,6 +286,7 @@ enum pinhole_stats_attr {
 
 	__PINHOLE_STATS_A_MAX
 };
+
 #define PINHOLE_STATS_A_MAX (__PINHOLE_STATS_A_MAX - 1)
 
 #endif /* _UAPI_LINUX_PINHOLE_H */

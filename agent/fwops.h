@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * fwops.h - what the call layer needs from a firewall, as a small interface.
+ *
+ * pinholed's UA never talks to fw.h directly: it holds a struct fwops
+ * chosen at start-up (--firewall kmod|none), so the call logic runs the same
+ * with pinhole.ko, without it, and in unit tests with a recording fake.
+ *
+ *   kmod  pinhole.ko through fw.h: one pinhole per media port (RTP and
+ *         RTCP), owned by pinholed's netlink socket, grouped by the call's
+ *         cookie; after a close the matching conntrack entries are deleted
+ *         (libnetfilter_conntrack) so nothing keeps the path open; kernel
+ *         events that close a pinhole under a live call are reported back.
+ *   none  does nothing and succeeds (pinholed warns once at start-up).
+ *
+ * All functions return 0 or a negative errno; on failure @err (if not NULL)
+ * receives a message. Not thread safe.
+ */
+#ifndef PINHOLE_AGENT_FWOPS_H
+#define PINHOLE_AGENT_FWOPS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+struct fwops;
+
+#define FWOPS_ERR_LEN 256
+
+/* A media port of one call: the RTP port (RTCP is port + 1). */
+struct fwops_port {
+	uint32_t rtp_id;	/* kernel pinhole ids, 0 when none */
+	uint32_t rtcp_id;
+	uint64_t cookie;	/* the call's cookie */
+	struct sockaddr_storage local;	/* address and RTP port */
+};
+
+/* Why the firewall closed a port on its own (events). */
+enum fwops_lost_reason {
+	FWOPS_LOST_EXPIRED = 1,
+	FWOPS_LOST_OWNER_GONE,
+	FWOPS_LOST_FLUSH,
+	FWOPS_LOST_OTHER,	/* module unload, netns exit, another's CLOSE */
+};
+
+typedef void (*fwops_lost_cb)(void *arg, uint64_t cookie,
+			      enum fwops_lost_reason reason);
+
+/* --firewall kmod: -ENOENT (with a clear message) when pinhole.ko is absent */
+struct fwops *fwops_kmod_new(char *err, size_t errlen);
+struct fwops *fwops_none_new(void);
+void fwops_free(struct fwops *ops);
+const char *fwops_name(const struct fwops *ops);
+
+/* Before INVITE (caller) or on accept (callee): state OPEN. */
+int fwops_open(struct fwops *ops, struct fwops_port *p, uint64_t cookie,
+	       const struct sockaddr *local, char *err, size_t errlen);
+/* Glare resolved in our favour: the port must persist (PINNED). */
+int fwops_pin(struct fwops *ops, struct fwops_port *p, char *err, size_t errlen);
+/* Session up: bind the remote RTP address (RTCP = port + 1), ACTIVE. */
+int fwops_activate(struct fwops *ops, struct fwops_port *p,
+		   const struct sockaddr *remote, char *err, size_t errlen);
+/* While the session lasts (called periodically by the UA). */
+int fwops_renew(struct fwops *ops, struct fwops_port *p, char *err, size_t errlen);
+/* Closes both pinholes and flushes their conntrack entries; idempotent. */
+int fwops_close(struct fwops *ops, struct fwops_port *p, char *err, size_t errlen);
+
+/* Events: an fd to poll (-1 for none) and its handler. */
+int fwops_event_fd(struct fwops *ops);
+void fwops_event_dispatch(struct fwops *ops, fwops_lost_cb cb, void *arg);
+
+/* Counters for `pinholectl stats`: opens, pins, activations, closes. */
+struct fwops_counters {
+	uint64_t opens, pins, activates, renews, closes, errors;
+	uint64_t lost;			/* ports reported through fwops_lost_cb */
+	uint64_t ct_deleted;		/* conntrack entries deleted on close */
+};
+void fwops_counters(const struct fwops *ops, struct fwops_counters *c);
+
+/* ------------------------------------------------------------ extensions */
+
+/*
+ * Notes on the calls above (all implementations):
+ *   - fwops_open() fills @p (cookie, local, ids) itself; @p must not hold
+ *     an open port (-EBUSY). @local: AF_INET or AF_INET6, RTP port
+ *     1..65534; a wildcard address means "any local address". The RTP and
+ *     RTCP pinholes are opened together or not at all.
+ *   - pin/activate/renew on a port that is not open: -EINVAL. @remote of
+ *     activate must have the port's family and a non-zero port (RTCP is
+ *     bound to port + 1, or to any port when the RTP port is 65535).
+ *   - fwops_close() closes by id (or, with no ids, by the port's cookie),
+ *     treats "already gone" (ENOENT) as success, deletes the UDP conntrack
+ *     entries of both local ports (kmod) and leaves @p closed (ids 0, local
+ *     family AF_UNSPEC); closing a closed port returns 0. A failure to
+ *     delete conntrack entries is returned (after the pinholes are closed
+ *     and @p is reset) so that it can be logged.
+ *   - fwops_event_dispatch() (kmod) calls @cb once per cookie when the
+ *     kernel closed a pinhole of a port that is open here and was not closed
+ *     through fwops_close() (expiry, owner gone, flush, someone else's
+ *     CLOSE, module unload). The other pinholes of that cookie are no longer
+ *     watched; the UA should still fwops_close() the port (it is safe, and
+ *     may be done from inside @cb). When the kernel dropped events (socket
+ *     overrun) the ports still watched are checked against a dump.
+ */
+
+/* enum pinhole_reason (CLOSED_NTF) -> why a port was lost */
+enum fwops_lost_reason fwops_lost_reason_from_kernel(uint8_t reason);
+const char *fwops_lost_reason_name(enum fwops_lost_reason reason);
+
+/*
+ * A user-defined implementation, e.g. a recording fake in unit tests.
+ * fwops_open() calls ->open with @p already validated and filled in
+ * (cookie, local, ids 0); the callback may set the ids. A NULL member
+ * succeeds without doing anything. ->free (if any) gets @priv at
+ * fwops_free(). Such ops have no events (fwops_event_fd() is -1).
+ */
+struct fwops_impl {
+	const char *name;
+	int (*open)(void *priv, struct fwops_port *p, char *err, size_t errlen);
+	int (*pin)(void *priv, struct fwops_port *p, char *err, size_t errlen);
+	int (*activate)(void *priv, struct fwops_port *p,
+			const struct sockaddr *remote, char *err, size_t errlen);
+	int (*renew)(void *priv, struct fwops_port *p, char *err, size_t errlen);
+	int (*close)(void *priv, struct fwops_port *p, char *err, size_t errlen);
+	void (*free)(void *priv);
+};
+struct fwops *fwops_custom_new(const struct fwops_impl *impl, void *priv);
+
+/*
+ * Internal, exposed for unit tests: watch a kernel pinhole id of a cookie,
+ * and feed one kernel event (struct fw_event of fw.h) to the loss logic.
+ */
+struct fw_event;
+int fwops_track(struct fwops *ops, uint32_t id, uint64_t cookie);
+void fwops_handle_event(struct fwops *ops, const struct fw_event *ev,
+			fwops_lost_cb cb, void *arg);
+
+#endif /* PINHOLE_AGENT_FWOPS_H */

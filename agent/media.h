@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * media.h - the RTP stream of one call: PCMU, 8 kHz, 20 ms packets.
+ *
+ * media_new() binds the RTP socket (an even port in the configured range,
+ * RTCP on port + 1 is reserved too) before the SDP offer is made, so the
+ * port in the SDP is the one that is open. media_start() sends a generated
+ * tone or a raw/WAV file (mu-law or 16-bit PCM mono 8 kHz) to the remote,
+ * and counts what arrives: packets, bytes, loss and interarrival jitter as
+ * in RFC 3550 (A.3, A.8). The UA polls media_fd() and calls media_tick()
+ * when media_next_ms() is due. Not thread safe.
+ */
+#ifndef PINHOLE_AGENT_MEDIA_H
+#define PINHOLE_AGENT_MEDIA_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+struct media;
+
+struct media_stats {
+	uint64_t tx_packets, tx_bytes;
+	uint64_t rx_packets, rx_bytes;
+	uint64_t rx_lost;		/* expected - received, RFC 3550 A.3 */
+	uint64_t rx_bad;		/* not RTP / wrong source */
+	double jitter_ms;		/* RFC 3550 A.8 */
+	uint32_t rx_ssrc;
+	uint64_t rx_rtcp_packets;	/* datagrams seen on port + 1 */
+	uint64_t tx_errors;		/* sendto() failures (EAGAIN, ...) */
+};
+
+/*
+ * Binds on @local (address; its port is ignored) to the first free even
+ * port in [port_lo, port_hi]. @source: "tone" or a file path.
+ * Returns NULL with a message in @err on failure.
+ */
+struct media *media_new(const struct sockaddr *local, uint16_t port_lo,
+			uint16_t port_hi, const char *source,
+			char *err, size_t errlen);
+void media_free(struct media *m);
+/* the bound address with its RTP port */
+const struct sockaddr_storage *media_local(const struct media *m);
+uint16_t media_port(const struct media *m);
+
+int media_start(struct media *m, const struct sockaddr *remote,
+		char *err, size_t errlen);
+void media_stop(struct media *m);
+
+int media_fd(const struct media *m);		/* RTP socket, for poll */
+void media_on_readable(struct media *m);
+/* ms until media_tick() is due (-1: not sending), given now in ms */
+int64_t media_next_ms(const struct media *m, uint64_t now_ms);
+void media_tick(struct media *m, uint64_t now_ms);
+void media_get_stats(const struct media *m, struct media_stats *st);
+
+/* Pure parts, unit-tested: RFC 3550 loss/jitter bookkeeping */
+struct rtp_rx {
+	uint16_t max_seq;
+	uint32_t cycles, base_seq, received;
+	int64_t transit;		/* previous transit, timestamp units */
+	double jitter;			/* timestamp units, RFC 3550 A.8 */
+	int started;
+	uint32_t bad_seq;		/* RFC 3550 A.1: restart detection */
+	int has_transit;		/* transit holds a first value */
+};
+void rtp_rx_init(struct rtp_rx *r, uint16_t seq);
+/* arrival in timestamp units (8 kHz) */
+void rtp_rx_update(struct rtp_rx *r, uint16_t seq, uint32_t rtp_ts,
+		   uint32_t arrival);
+uint64_t rtp_rx_lost(const struct rtp_rx *r);
+uint8_t pcmu_encode(int16_t pcm);
+
+/* ------------------------------------------------------------ extensions */
+
+/*
+ * Notes on the calls above:
+ *   - media_new(): @port_lo/@port_hi must hold an even port p with
+ *     p + 1 <= @port_hi; both sockets are non-blocking and bound without
+ *     SO_REUSEADDR (IPv6: IPV6_V6ONLY). A file @source is read and checked
+ *     here, so a bad file fails before any SDP is sent.
+ *   - media_start(): @remote must have the local family and a non-zero
+ *     port; calling it again (re-INVITE) changes the remote and keeps the
+ *     stream (SSRC, sequence, timestamp). The first media_tick() after it
+ *     sends the first packet (marker bit set) and sets the 20 ms schedule;
+ *     after a stall of more than 200 ms the schedule skips ahead (the RTP
+ *     timestamp jumps by the time skipped) instead of bursting.
+ *   - Receiving works from media_new() on. Once media_start() named the
+ *     remote, datagrams from another address count as rx_bad. RTCP sent to
+ *     the RTP port (payload types 72..76) and malformed headers count as
+ *     rx_bad. A new SSRC restarts the loss/jitter bookkeeping (the loss of
+ *     the previous source stays in rx_lost). Byte counters are RTP payload
+ *     octets (as RTCP's octet count). The RTCP socket is drained (counted
+ *     in rx_rtcp_packets) by media_on_readable() and media_tick().
+ *   - Arrival times for jitter come from CLOCK_MONOTONIC.
+ */
+
+#define MEDIA_PT_PCMU		0
+#define MEDIA_CLOCK_RATE	8000
+#define MEDIA_PTIME_MS		20
+#define MEDIA_PAYLOAD_LEN	160	/* 20 ms of PCMU */
+
+int16_t pcmu_decode(uint8_t ulaw);
+
+/* WAV files: which formats are accepted (mono, 8000 Hz only). */
+enum media_fmt {
+	MEDIA_FMT_ULAW = 1,		/* WAVE_FORMAT_MULAW (7), 8 bits */
+	MEDIA_FMT_PCM16,		/* WAVE_FORMAT_PCM (1), 16 bits LE */
+};
+
+struct media_wav {
+	enum media_fmt fmt;
+	size_t data_off;		/* the samples: buf + data_off */
+	size_t data_len;		/* bytes */
+};
+
+/* Parses a whole RIFF/WAVE file image; 0 or -EINVAL with a message. */
+int media_wav_parse(const uint8_t *buf, size_t len, struct media_wav *w,
+		    char *err, size_t errlen);
+/*
+ * Loads @source ("tone" gives NULL/0) as mu-law samples into a malloc()ed
+ * buffer: a RIFF/WAVE file (any name) or, for other files not named
+ * *.wav, raw mu-law. 0 or a negative errno with a message. pinholed may
+ * call it at start-up to check its --media argument.
+ */
+int media_source_load(const char *source, uint8_t **ulaw, size_t *len,
+		      char *err, size_t errlen);
+
+#endif /* PINHOLE_AGENT_MEDIA_H */

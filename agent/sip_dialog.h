@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * sip_dialog.h - SIP dialogs (RFC 3261 section 12): identity (Call-ID,
+ * local and remote tag), CSeq spaces, route set and remote target, and the
+ * requests built from them (12.2.1.1, including strict routing), the ACK
+ * of a 2xx (13.2.2.4) and the initial request of a UAC (8.1.1) with an
+ * optional preloaded outbound proxy route.
+ */
+#ifndef PINHOLE_AGENT_SIP_DIALOG_H
+#define PINHOLE_AGENT_SIP_DIALOG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include <osipparser2/osip_parser.h>
+
+#define SIP_DIALOG_MAX_ROUTES	8
+
+struct sip_dialog {
+	char *call_id;
+	char *local_tag;
+	char *remote_tag;		/* NULL until the peer's tag is known */
+	char *local_uri;		/* From of our requests */
+	char *remote_uri;		/* To of our requests */
+	char *remote_target;		/* Request-URI (the peer's Contact) */
+	char *local_contact;		/* our Contact URI */
+	char *routes[SIP_DIALOG_MAX_ROUTES];	/* "<sip:...;lr>" in order */
+	unsigned int nroutes;
+	uint32_t local_cseq;
+	uint32_t remote_cseq;
+	bool remote_cseq_set;
+	bool established;		/* both tags known */
+};
+
+/*
+ * UAC before the dialog exists: a new Call-ID and From tag; the requests
+ * go to @remote_uri, through @proxy (a SIP URI, loose routed) if not NULL.
+ */
+int sip_dialog_uac_init(struct sip_dialog *d, const char *local_uri,
+			const char *remote_uri, const char *contact,
+			const char *proxy, const char *host);
+/* a response with a To tag to our INVITE creates/updates the dialog */
+int sip_dialog_uac_response(struct sip_dialog *d, const osip_message_t *resp);
+/* UAS: the dialog of @req; our tag is generated */
+int sip_dialog_uas_init(struct sip_dialog *d, const osip_message_t *req,
+			const char *contact);
+void sip_dialog_reset(struct sip_dialog *d);
+
+/* a request in the dialog (or the initial one), with the next CSeq */
+osip_message_t *sip_dialog_request(struct sip_dialog *d, const char *method);
+/* the ACK of the 2xx to our INVITE with CSeq number @cseq */
+osip_message_t *sip_dialog_ack(struct sip_dialog *d, uint32_t cseq);
+/* where the requests of the dialog go: first route or remote target */
+int sip_dialog_next_hop(const struct sip_dialog *d,
+			struct sockaddr_storage *dst);
+
+/* Call-ID, To tag == local tag, From tag == remote tag (12.2.2) */
+bool sip_dialog_match(const struct sip_dialog *d, const osip_message_t *req);
+/* 12.2.2: 0, or -ERANGE for a CSeq lower than the last one (500) */
+int sip_dialog_remote_cseq(struct sip_dialog *d, const osip_message_t *req);
+
+#endif /* PINHOLE_AGENT_SIP_DIALOG_H */

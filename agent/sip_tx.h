@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * sip_tx.h - SIP transactions (RFC 3261 section 17, with the Accepted
+ * states of RFC 6026) over an unreliable transport.
+ *
+ * struct sip is the transaction layer of one transport: every received
+ * message goes through sip_input(); what matches a transaction is handled
+ * there (retransmissions absorbed or answered, ACKs of non-2xx consumed,
+ * CANCEL answered and reported to the INVITE's owner), the rest is handed
+ * to the core's request handler.
+ *
+ * Client transactions (sip_ctx): INVITE (Timers A, B, D; 2xx passed up in
+ * Accepted until Timer M) and non-INVITE (E, F, K). The response handler
+ * sees every response the TU must see: 1xx, the final, and each 2xx
+ * retransmission of an INVITE; @code is 408 on Timer B/F and 503 when the
+ * transport failed (8.1.3.1), with @resp NULL.
+ *
+ * Server transactions (sip_stx): INVITE (G, H, I; 2xx retransmitted by
+ * the UAS core rules of 13.3.1.4 until the ACK or 64*T1, RFC 6026 Timer L)
+ * and non-INVITE (J). A retransmitted INVITE before the final response is
+ * answered with the last provisional and reported (resent handler).
+ *
+ * Lifetime: a transaction is freed when its state machine has terminated
+ * AND its owner released it (sip_ctx_release / sip_stx_release); after a
+ * release no handler of the owner is called again.
+ */
+#ifndef PINHOLE_AGENT_SIP_TX_H
+#define PINHOLE_AGENT_SIP_TX_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include <osipparser2/osip_parser.h>
+
+#include "sip_transport.h"
+
+/* RFC 3261 17.1.1.1 and table 4: the timer constants, named once */
+#define SIP_T1_MS		500u	/* RTT estimate */
+#define SIP_T2_MS		4000u	/* max non-INVITE retransmit interval */
+#define SIP_T4_MS		5000u	/* max time a message stays in the net */
+#define SIP_TIMER_A_MS		SIP_T1_MS		/* INVITE retransmit, doubles */
+#define SIP_TIMER_B_MS		(64u * SIP_T1_MS)	/* INVITE timeout */
+#define SIP_TIMER_D_MS		32000u			/* >32 s for UDP */
+#define SIP_TIMER_E_MS		SIP_T1_MS		/* non-INVITE retransmit */
+#define SIP_TIMER_F_MS		(64u * SIP_T1_MS)	/* non-INVITE timeout */
+#define SIP_TIMER_G_MS		SIP_T1_MS		/* INVITE response retransmit */
+#define SIP_TIMER_H_MS		(64u * SIP_T1_MS)	/* wait for ACK */
+#define SIP_TIMER_I_MS		SIP_T4_MS		/* absorb ACK retransmits */
+#define SIP_TIMER_J_MS		(64u * SIP_T1_MS)	/* absorb request retransmits */
+#define SIP_TIMER_K_MS		SIP_T4_MS		/* absorb response retransmits */
+#define SIP_TIMER_L_MS		(64u * SIP_T1_MS)	/* RFC 6026: 2xx, wait for ACK */
+#define SIP_TIMER_M_MS		(64u * SIP_T1_MS)	/* RFC 6026: 2xx retransmits */
+
+struct sip;
+struct sip_ctx;
+struct sip_stx;
+
+/*
+ * A request no transaction matched: the core creates a server transaction
+ * (sip_stx_new) and answers, or drops it (a stray ACK). @req is only
+ * borrowed.
+ */
+typedef void (sip_req_h)(struct sip *s, const osip_message_t *req,
+			 const struct sockaddr_storage *src, void *arg);
+
+struct sip *sip_new(struct sip_transport *tp, sip_req_h *h, void *arg);
+void sip_free(struct sip *s);
+struct sip_transport *sip_transport(const struct sip *s);
+/* the transport's receive handler (sip_recv_h) */
+void sip_input(osip_message_t *msg, const struct sockaddr_storage *src,
+	       void *arg);
+/* transactions alive (tests, stats) */
+unsigned int sip_tx_count(const struct sip *s);
+
+/* ---------------------------------------------------------- client */
+
+typedef void (sip_ctx_h)(struct sip_ctx *ct, const osip_message_t *resp,
+			 int code, void *arg);
+
+enum sip_ctx_state {
+	SIP_CTX_CALLING,	/* INVITE sent; TRYING for non-INVITE */
+	SIP_CTX_PROCEEDING,
+	SIP_CTX_COMPLETED,
+	SIP_CTX_ACCEPTED,	/* RFC 6026: INVITE got a 2xx */
+	SIP_CTX_TERMINATED,
+};
+
+/*
+ * Adds our Via (new branch) to @req, which the transaction takes, and
+ * sends it to @dst. NULL on failure (@req freed).
+ */
+struct sip_ctx *sip_ctx_send(struct sip *s, osip_message_t *req,
+			     const struct sockaddr_storage *dst,
+			     sip_ctx_h *h, void *arg);
+/* INVITE only: CANCEL it (9.1), at once or after the first 1xx */
+int sip_ctx_cancel(struct sip_ctx *ct);
+/* send the request again now (same branch: a retransmission) */
+int sip_ctx_retransmit(struct sip_ctx *ct);
+const osip_message_t *sip_ctx_request(const struct sip_ctx *ct);
+const struct sockaddr_storage *sip_ctx_dst(const struct sip_ctx *ct);
+enum sip_ctx_state sip_ctx_state(const struct sip_ctx *ct);
+void sip_ctx_release(struct sip_ctx *ct);
+
+/* ---------------------------------------------------------- server */
+
+enum sip_stx_state {
+	SIP_STX_PROCEEDING,	/* TRYING for non-INVITE */
+	SIP_STX_COMPLETED,
+	SIP_STX_CONFIRMED,
+	SIP_STX_ACCEPTED,	/* RFC 6026: 2xx sent, waiting for its ACK */
+	SIP_STX_TERMINATED,
+};
+
+struct sip_stx_handlers {
+	void (*resent)(struct sip_stx *st, void *arg);	/* INVITE again */
+	void (*ack)(struct sip_stx *st, void *arg);	/* ACK of our 2xx */
+	void (*ack_timeout)(struct sip_stx *st, void *arg); /* 64*T1 */
+	void (*cancel)(struct sip_stx *st, void *arg);	/* CANCEL (200 sent) */
+};
+
+struct sip_stx *sip_stx_new(struct sip *s, const osip_message_t *req,
+			    const struct sockaddr_storage *src,
+			    const struct sip_stx_handlers *h, void *arg);
+/* sends @resp (taken) on the transaction; 0 or -errno */
+int sip_stx_reply(struct sip_stx *st, osip_message_t *resp);
+/* sip_reply_new() + sip_stx_reply() */
+int sip_stx_reply_code(struct sip_stx *st, int code, const char *to_tag);
+const osip_message_t *sip_stx_request(const struct sip_stx *st);
+const struct sockaddr_storage *sip_stx_src(const struct sip_stx *st);
+enum sip_stx_state sip_stx_state(const struct sip_stx *st);
+/* the last final response code sent, 0 if none */
+int sip_stx_final(const struct sip_stx *st);
+void sip_stx_release(struct sip_stx *st);
+
+/* a request outside any transaction (ACK for a 2xx, 13.2.2.4): new Via */
+int sip_send_stateless(struct sip *s, osip_message_t *req,
+		       const struct sockaddr_storage *dst);
+/* answer a request without a transaction (stray requests) */
+int sip_reply_stateless(struct sip *s, const osip_message_t *req,
+			const struct sockaddr_storage *src, int code);
+
+const char *sip_ctx_state_name(enum sip_ctx_state st);
+const char *sip_stx_state_name(enum sip_stx_state st);
+
+#endif /* PINHOLE_AGENT_SIP_TX_H */

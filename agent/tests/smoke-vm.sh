@@ -1,0 +1,211 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# smoke-vm.sh - run every pinholectl verb once against pinhole.ko.
+#
+# Needs root and a kernel that can load the module, so it runs in the VM:
+#   selftests/vm/run-vm.sh --kernel 6.1.0-56-amd64 -- agent/tests/smoke-vm.sh
+# KO=path/to/pinhole.ko (or PINHOLE_KO) selects the module (default
+# build/kmod/$(uname -r)/pinhole.ko, as "make kmods" builds it).
+# Prints KTAP; exit 0 when every check passed, 1 otherwise, 4 when skipped.
+
+set -u
+agent=$(cd "$(dirname "$0")/.." && pwd)
+P="$agent/pinholectl"
+KO=${KO:-${PINHOLE_KO:-$agent/../build/kmod/$(uname -r)/pinhole.ko}}
+tmp=$(mktemp -d)
+n=0
+fail=0
+bg_pids=()
+
+cleanup() {
+	local p
+	for p in "${bg_pids[@]}"; do kill "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+ok() { n=$((n + 1)); echo "ok $n $1"; }
+not_ok() {
+	n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n $1"
+	[ -s "$tmp/out" ] && sed 's/^/#   out: /' "$tmp/out"
+	[ -s "$tmp/err" ] && sed 's/^/#   err: /' "$tmp/err"
+}
+# run CMD...: stdout in $tmp/out, stderr in $tmp/err, status in $rc
+run() { "$@" >"$tmp/out" 2>"$tmp/err"; rc=$?; }
+# check NAME EXPR: EXPR is evaluated by bash
+check() { if eval "$2"; then ok "$1"; else not_ok "$1"; fi; }
+jqo() { jq -r "$@" <"$tmp/out"; }
+# busywait SECONDS CMD...: retry CMD every 0.1 s
+busywait() {
+	local end=$((SECONDS + $1)); shift
+	until "$@"; do [ $SECONDS -ge $end ] && return 1; sleep 0.1; done
+}
+
+echo "KTAP version 1"
+[ "$(id -u)" = 0 ] || { echo "1..0 # SKIP needs root"; exit 4; }
+[ -x "$P" ] || { echo "1..0 # SKIP build agent/pinholectl first"; exit 4; }
+
+if ! grep -q '^pinhole ' /proc/modules; then
+	run "$P" list
+	check "list without the module: clear message, exit 1" \
+		'[ $rc = 1 ] && grep -q "pinhole.ko is not loaded" "$tmp/err"'
+	[ -r "$KO" ] || { echo "# no $KO"; echo "1..$n"; exit 4; }
+	loaded_here=1
+	insmod "$KO" || { echo "not ok $((n + 1)) insmod"; echo "1..$((n + 1))"; exit 1; }
+fi
+
+run "$P" --json config
+check "config show (json)" '[ $rc = 0 ] && jqo .max_pinholes | grep -qE "^[0-9]+$"'
+echo "# config: $(cat "$tmp/out")"
+run "$P" config
+check "config show (text)" '[ $rc = 0 ] && grep -q "^max-pinholes: " "$tmp/out"'
+
+run "$P" --json config set --range udp:10000-20000 --range tcp:5060 --open-lease 60s --pinned-lease 90s --active-lease 120s
+check "config set ranges and leases" \
+	'[ $rc = 0 ] && [ "$(jqo ".ranges|length")" = 2 ] && [ "$(jqo ".ranges[0].first")" = 10000 ] && [ "$(jqo .open_lease_ms)" = 60000 ]'
+
+run "$P" --json open --family 4 --port 10000
+check "open lease-only v4" \
+	'[ $rc = 0 ] && [ "$(jqo .state)" = open ] && [ "$(jqo .lease_only)" = true ] && [ "$(jqo .owner)" = null ]'
+id=$(jqo .id)
+
+run "$P" open --family 4 --port 10000
+check "open duplicate: EEXIST with kernel message, exit 1" \
+	'[ $rc = 1 ] && grep -q "^pinholectl: open: File exists" "$tmp/err"'
+echo "# $(cat "$tmp/err")"
+
+run "$P" get "$id"
+check "get (text)" '[ $rc = 0 ] && grep -q "^state: open" "$tmp/out" && grep -q "^local: \*:10000" "$tmp/out"'
+
+run "$P" --json pin "$id"
+check "pin: open -> pinned" '[ $rc = 0 ] && [ "$(jqo .state)" = pinned ]'
+
+run "$P" --json activate "$id" --remote 192.0.2.1:5004
+check "activate binds the remote" \
+	'[ $rc = 0 ] && [ "$(jqo .state)" = active ] && [ "$(jqo .remote_addr)" = 192.0.2.1 ] && [ "$(jqo .remote_port)" = 5004 ]'
+
+run "$P" --json pin "$id"
+check "pin an active pinhole: EBUSY, exit 1" '[ $rc = 1 ] && grep -q "Device or resource busy" "$tmp/err"'
+echo "# $(cat "$tmp/err")"
+
+run "$P" --json renew "$id" --lease 25s
+check "renew --lease 25s" '[ $rc = 0 ] && [ "$(jqo .lease_ms)" -gt 20000 ] && [ "$(jqo .lease_ms)" -le 25000 ]'
+
+run "$P" --json open --remote '[2001:db8::1]:5004' --port 10002 --cookie 42 --lease 2m
+check "open v6 with remote and cookie" \
+	'[ $rc = 0 ] && [ "$(jqo .family)" = 6 ] && [ "$(jqo .cookie)" = 42 ] && [ "$(jqo .remote_addr)" = 2001:db8::1 ]'
+id6=$(jqo .id)
+
+run "$P" --json list
+check "list (json): 2 pinholes" '[ $rc = 0 ] && [ "$(jqo length)" = 2 ]'
+run "$P" list
+check "list (text): header and 2 rows" '[ $rc = 0 ] && head -1 "$tmp/out" | grep -q "^ID " && [ $(wc -l <"$tmp/out") = 3 ]'
+sed 's/^/# /' "$tmp/out"
+
+run "$P" close --cookie 42
+echo "# close --cookie 42 (lease-only, not ours): rc=$rc $(cat "$tmp/out" "$tmp/err")"
+check "close --cookie: answered (count or ENOENT)" '[ $rc = 0 ] || grep -q "No such file" "$tmp/err"'
+
+run "$P" --json close "$id6"
+[ "$(jq -r '.id' <"$tmp/out" 2>/dev/null)" = null ] || true
+check "close ID: count" '[ $rc = 0 ] && [ "$(jqo .count)" = 1 ] || grep -q "No such file" "$tmp/err"'
+
+run "$P" get 999999
+check "get missing id: exit 1" '[ $rc = 1 ] && grep -q "^pinholectl: get: " "$tmp/err"'
+echo "# $(cat "$tmp/err")"
+
+run "$P" open --family 4 --port 10003 --lease 1
+check "open with a too short lease: kernel refuses with extack" '[ $rc = 1 ]'
+echo "# $(cat "$tmp/err")"
+run "$P" open --family 4 --port 0
+check "open port 0: kernel refuses" '[ $rc = 1 ]'
+echo "# $(cat "$tmp/err")"
+run "$P" config set --range udp:20-10
+check "config set reversed range: kernel refuses" '[ $rc = 1 ]'
+echo "# $(cat "$tmp/err")"
+
+# monitor: opened + closed(requested)
+"$P" --json monitor --count 2 >"$tmp/mon" 2>"$tmp/monerr" &
+mon=$!; bg_pids+=("$mon")
+busywait 10 grep -q listening "$tmp/monerr"
+run "$P" --json open --family 4 --port 10004
+mid=$(jqo .id)
+run "$P" close "$mid"
+busywait 10 sh -c "[ \$(wc -l <'$tmp/mon') -ge 2 ]"
+wait "$mon"; mrc=$?
+check "monitor --count 2 --json: opened, closed(requested)" \
+	'[ $mrc = 0 ] && [ "$(jq -rs ".[0].event, .[1].event, .[1].reason" <"$tmp/mon" | tr "\n" " ")" = "opened closed requested " ]'
+sed 's/^/# /' "$tmp/mon"
+
+# expiry
+"$P" monitor --count 2 >"$tmp/mon" 2>"$tmp/monerr" &
+mon=$!; bg_pids+=("$mon")
+busywait 10 grep -q listening "$tmp/monerr"
+run "$P" open --family 6 --port 10005 --lease 300ms
+busywait 10 sh -c "[ \$(wc -l <'$tmp/mon') -ge 2 ]"
+wait "$mon"; mrc=$?
+check "monitor (text): lease expiry" '[ $mrc = 0 ] && grep -q "^closed .*reason expired" "$tmp/mon"'
+sed 's/^/# /' "$tmp/mon"
+
+# --hold: owned pinhole, closed with owner-gone when pinholectl goes
+"$P" --json monitor >"$tmp/mon" 2>"$tmp/monerr" &
+mon=$!; bg_pids+=("$mon")
+busywait 10 grep -q listening "$tmp/monerr"
+"$P" --json open --family 4 --port 10006 --hold >"$tmp/hold" 2>"$tmp/holderr" &
+hold=$!; bg_pids+=("$hold")
+busywait 10 grep -q holding "$tmp/holderr"
+hid=$(jq -r .id <"$tmp/hold")
+check "open --hold: owned pinhole" '[ "$(jq -r .owner <"$tmp/hold")" != null ] && [ "$(jq -r .lease_only <"$tmp/hold")" = false ]'
+kill -TERM "$hold"; wait "$hold"; hrc=$?
+closed_reason() { jq -r "select(.event == \"closed\" and .id == $hid) | .reason" <"$tmp/mon"; }
+busywait 10 sh -c "grep -q '\"closed\".*\"id\":$hid,' '$tmp/mon'"
+kill -INT "$mon"; wait "$mon"; mrc=$?
+check "hold ends on SIGTERM (exit 0); closed owner-gone; monitor ends on SIGINT" \
+	'[ $hrc = 0 ] && [ "$(closed_reason)" = owner-gone ] && [ $mrc = 0 ]'
+sed 's/^/# /' "$tmp/mon"
+
+run "$P" flush
+check "flush (own: none)" '[ $rc = 0 ] && grep -q "^flushed 0 pinholes" "$tmp/out"'
+"$P" open --family 4 --port 10007 >/dev/null
+"$P" open --family 6 --port 10007 >/dev/null
+run "$P" --json flush --all
+check "flush --all" '[ $rc = 0 ] && [ "$(jqo .count)" -ge 2 ]'
+run "$P" --json list
+check "list after flush: empty" '[ $rc = 0 ] && [ "$(jqo length)" = 0 ]'
+
+run "$P" --json stats
+check "stats (json)" '[ $rc = 0 ] && [ "$(jqo .opened)" -ge 5 ] && [ "$(jqo .expired)" -ge 1 ] && [ "$(jqo .owner_gone)" -ge 1 ]'
+echo "# stats: $(cat "$tmp/out")"
+run "$P" stats
+check "stats (text)" '[ $rc = 0 ] && grep -q "^opened: " "$tmp/out"'
+
+run "$P" --json config set --no-ranges
+check "config set --no-ranges" '[ $rc = 0 ] && [ "$(jqo ".ranges|length")" = 0 ]'
+
+if command -v valgrind >/dev/null; then
+	run valgrind -q --leak-check=full --errors-for-leak-kinds=all --error-exitcode=9 "$P" --json config
+	check "valgrind: config leak-free" '[ $rc = 0 ]'
+	run valgrind -q --leak-check=full --errors-for-leak-kinds=all --error-exitcode=9 "$P" get 999999
+	check "valgrind: error path leak-free" '[ $rc = 1 ]'
+	"$P" open --family 4 --port 10008 --lease 2m >/dev/null
+	run valgrind -q --leak-check=full --errors-for-leak-kinds=all --error-exitcode=9 "$P" --json list
+	check "valgrind: dump leak-free" '[ $rc = 0 ] && [ "$(jqo length)" = 1 ]'
+	valgrind -q --leak-check=full --errors-for-leak-kinds=all --error-exitcode=9 \
+		"$P" monitor --count 1 >"$tmp/mon" 2>"$tmp/monerr" &
+	mon=$!; bg_pids+=("$mon")
+	busywait 60 grep -q listening "$tmp/monerr"
+	"$P" open --family 4 --port 10009 --lease 2m >/dev/null
+	wait "$mon"; rc=$?
+	check "valgrind: monitor (events) leak-free" '[ $rc = 0 ] && grep -q "^opened" "$tmp/mon"'
+fi
+
+if [ "${loaded_here:-0}" = 1 ]; then
+	run rmmod pinhole
+	check "rmmod with pinholes left" '[ $rc = 0 ]'
+fi
+
+echo "1..$n"
+echo "# Totals: pass:$((n - fail)) fail:$fail"
+[ $fail = 0 ]

@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Configuration defaults (module parameters) and checks.
+ */
+#define pr_fmt(fmt) "pinhole: " fmt
+
+#include <linux/moduleparam.h>
+#include <linux/netlink.h>
+#include <linux/printk.h>
+#include <linux/slab.h>
+
+#include "config.h"
+
+/*
+ * Defaults for new namespaces (and for the namespaces that exist when the
+ * module is loaded). Read-only once loaded: change a namespace's values
+ * with PINHOLE_CMD_SET_CONFIG.
+ */
+static unsigned int max_pinholes = 262144;
+module_param(max_pinholes, uint, 0444);
+MODULE_PARM_DESC(max_pinholes, "Default limit of pinholes per network namespace");
+
+static unsigned int max_per_owner = 65536;
+module_param(max_per_owner, uint, 0444);
+MODULE_PARM_DESC(max_per_owner, "Default limit of pinholes per owner socket");
+
+/* SIP Timer B (64 * T1): an INVITE transaction cannot outlive it. */
+static unsigned int open_lease_ms = 32000;
+module_param(open_lease_ms, uint, 0444);
+MODULE_PARM_DESC(open_lease_ms, "Default lease of an OPEN pinhole (ms)");
+
+static unsigned int pinned_lease_ms = 64000;
+module_param(pinned_lease_ms, uint, 0444);
+MODULE_PARM_DESC(pinned_lease_ms, "Default lease of a PINNED pinhole (ms)");
+
+static unsigned int active_lease_ms = 300000;
+module_param(active_lease_ms, uint, 0444);
+MODULE_PARM_DESC(active_lease_ms, "Default lease of an ACTIVE pinhole (ms)");
+
+static unsigned int max_lease_ms = PINHOLE_MAX_LEASE_MS;
+module_param(max_lease_ms, uint, 0444);
+MODULE_PARM_DESC(max_lease_ms, "Default largest lease a caller may ask (ms)");
+
+static unsigned int owner_grace_ms;
+module_param(owner_grace_ms, uint, 0444);
+MODULE_PARM_DESC(owner_grace_ms,
+		 "Default grace period before a gone owner's pinholes close (ms, 0 = at once)");
+
+static void pinhole_config_from_params(struct pinhole_config *cfg)
+{
+	cfg->max_pinholes = max_pinholes;
+	cfg->max_per_owner = max_per_owner;
+	cfg->open_lease_ms = open_lease_ms;
+	cfg->pinned_lease_ms = pinned_lease_ms;
+	cfg->active_lease_ms = active_lease_ms;
+	cfg->max_lease_ms = max_lease_ms;
+	cfg->owner_grace_ms = owner_grace_ms;
+	cfg->nranges = 0;
+}
+
+/**
+ * pinhole_config_check - check a configuration's values against each other
+ * @cfg: the configuration
+ * @extack: where to report the problem, may be NULL
+ *
+ * Return: 0, or -EINVAL/-ERANGE.
+ */
+int pinhole_config_check(const struct pinhole_config *cfg,
+			 struct netlink_ext_ack *extack)
+{
+	u32 leases[] = { cfg->open_lease_ms, cfg->pinned_lease_ms,
+			 cfg->active_lease_ms };
+	unsigned int i;
+
+	if (!cfg->max_pinholes || !cfg->max_per_owner) {
+		NL_SET_ERR_MSG_MOD(extack, "limits must be at least 1");
+		return -EINVAL;
+	}
+	if (cfg->max_lease_ms < PINHOLE_MIN_LEASE_MS ||
+	    cfg->max_lease_ms > PINHOLE_MAX_LEASE_MS) {
+		NL_SET_ERR_MSG_MOD(extack, "max lease out of range");
+		return -ERANGE;
+	}
+	for (i = 0; i < ARRAY_SIZE(leases); i++) {
+		if (leases[i] < PINHOLE_MIN_LEASE_MS ||
+		    leases[i] > cfg->max_lease_ms) {
+			NL_SET_ERR_MSG_MOD(extack,
+					   "default lease out of range or over the max lease");
+			return -ERANGE;
+		}
+	}
+	if (cfg->owner_grace_ms > cfg->max_lease_ms) {
+		NL_SET_ERR_MSG_MOD(extack, "owner grace over the max lease");
+		return -ERANGE;
+	}
+	return 0;
+}
+
+/**
+ * pinhole_config_check_params - check the module parameters at load time
+ *
+ * Return: 0, or -EINVAL with a log line naming the problem.
+ */
+int pinhole_config_check_params(void)
+{
+	struct pinhole_config cfg;
+	struct netlink_ext_ack extack = {};
+	int err;
+
+	pinhole_config_from_params(&cfg);
+	err = pinhole_config_check(&cfg, &extack);
+	if (err) {
+		pr_err("invalid module parameters: %s\n", extack._msg);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/**
+ * pinhole_config_new_default - allocate a configuration with the defaults
+ *
+ * Return: the configuration, or NULL.
+ */
+struct pinhole_config *pinhole_config_new_default(void)
+{
+	struct pinhole_config *cfg = kzalloc(sizeof(*cfg), GFP_KERNEL);
+
+	if (cfg)
+		pinhole_config_from_params(cfg);
+	return cfg;
+}
+
+/**
+ * pinhole_config_managed - is this destination port in a managed range?
+ * @cfg: the configuration (RCU or lock held)
+ * @proto: IPPROTO_UDP or IPPROTO_TCP
+ * @port: destination port, host order
+ *
+ * At most PINHOLE_MAX_RANGES ranges: a linear scan is cheaper than any
+ * index for so few.
+ */
+bool pinhole_config_managed(const struct pinhole_config *cfg, u8 proto,
+			    u16 port)
+{
+	unsigned int i;
+
+	for (i = 0; i < cfg->nranges; i++) {
+		const struct pinhole_range *r = &cfg->ranges[i];
+
+		if (r->proto == proto && port >= r->first && port <= r->last)
+			return true;
+	}
+	return false;
+}
+
+/**
+ * pinhole_config_state_lease - the default lease of a state
+ * @cfg: the configuration
+ * @state: a PINHOLE_STATE_*
+ *
+ * Return: the lease in milliseconds.
+ */
+u32 pinhole_config_state_lease(const struct pinhole_config *cfg, u8 state)
+{
+	switch (state) {
+	case PINHOLE_STATE_PINNED:
+		return cfg->pinned_lease_ms;
+	case PINHOLE_STATE_ACTIVE:
+		return cfg->active_lease_ms;
+	default:
+		return cfg->open_lease_ms;
+	}
+}

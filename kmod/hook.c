@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Netfilter hooks, IPv4 and IPv6, LOCAL_IN and FORWARD, registered per
+ * namespace. RCU only: no lock is taken on the packet path.
+ *
+ * Priority: NF_IP_PRI_FILTER - 1 (and the IPv6 equivalent). By then
+ * defragmentation (-400), conntrack (-200), mangle (-150) and destination
+ * NAT (-100, in PRE_ROUTING) have run, so the destination port is the one
+ * the packet will really reach; and we run before the filter tables (0),
+ * so that no "ct state established accept" rule can let a managed port's
+ * packets around a closed pinhole. Managed traffic we accept still goes
+ * through the user's filter rules afterwards.
+ */
+#define pr_fmt(fmt) "pinhole: " fmt
+
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter_ipv4.h>
+#include <linux/netfilter_ipv6.h>
+#include <linux/percpu.h>
+#include <linux/skbuff.h>
+#include <linux/socket.h>
+#include <linux/u64_stats_sync.h>
+#include <net/ip.h>
+#include <net/ipv6.h>
+
+#include "config.h"
+#include "hook.h"
+#include "main.h"
+#include "table.h"
+
+struct pinhole_pcpu_stats {
+	u64_stats_t pkts_accepted;
+	u64_stats_t bytes_accepted;
+	u64_stats_t pkts_dropped;
+	u64_stats_t bytes_dropped;
+	struct u64_stats_sync syncp;
+};
+
+/* The ports of a TCP or UDP header: both start with them. */
+struct pinhole_ports {
+	__be16 sport;
+	__be16 dport;
+};
+
+static unsigned int pinhole_hook_verdict(struct pinhole_net *pn,
+					 const struct sk_buff *skb,
+					 const struct pinhole_key *key,
+					 const union nf_inet_addr *daddr,
+					 const union nf_inet_addr *saddr,
+					 u16 sport)
+{
+	struct pinhole_pcpu_stats *st = this_cpu_ptr(pn->pcpu);
+	bool ok;
+
+	ok = pinhole_table_match(pn, key, daddr, saddr, sport, skb->len);
+	u64_stats_update_begin(&st->syncp);
+	if (ok) {
+		u64_stats_inc(&st->pkts_accepted);
+		u64_stats_add(&st->bytes_accepted, skb->len);
+	} else {
+		u64_stats_inc(&st->pkts_dropped);
+		u64_stats_add(&st->bytes_dropped, skb->len);
+	}
+	u64_stats_update_end(&st->syncp);
+	return ok ? NF_ACCEPT : NF_DROP;
+}
+
+/* Is this packet's destination managed? Fills @key if so. */
+static bool pinhole_hook_managed(struct pinhole_net *pn, u8 family, u8 proto,
+				 const struct pinhole_ports *ports,
+				 struct pinhole_key *key)
+{
+	const struct pinhole_config *cfg = rcu_dereference(pn->config);
+	u16 dport = ntohs(ports->dport);
+
+	if (!cfg->nranges || !pinhole_config_managed(cfg, proto, dport))
+		return false;
+	key->family = family;
+	key->proto = proto;
+	key->port = dport;
+	return true;
+}
+
+static unsigned int pinhole_hook_ipv4(void *priv, struct sk_buff *skb,
+				      const struct nf_hook_state *state)
+{
+	struct pinhole_net *pn = pinhole_pernet(state->net);
+	union nf_inet_addr daddr = {}, saddr = {};
+	struct pinhole_ports _ports;
+	const struct pinhole_ports *ports;
+	const struct iphdr *iph = ip_hdr(skb);
+	struct pinhole_key key;
+
+	if (iph->protocol != IPPROTO_UDP && iph->protocol != IPPROTO_TCP)
+		return NF_ACCEPT;
+	/*
+	 * A non-first fragment has no ports: let it through. The first
+	 * fragment carries them and is checked; without it the datagram
+	 * cannot be reassembled. (In LOCAL_IN IPv4 is already reassembled;
+	 * this matters in FORWARD without conntrack's defragmentation.)
+	 */
+	if (iph->frag_off & htons(IP_OFFSET))
+		return NF_ACCEPT;
+	ports = skb_header_pointer(skb, skb_network_offset(skb) + ip_hdrlen(skb),
+				   sizeof(_ports), &_ports);
+	/* Truncated: not a packet any socket will receive; not ours to judge. */
+	if (!ports)
+		return NF_ACCEPT;
+	if (!pinhole_hook_managed(pn, AF_INET, iph->protocol, ports, &key))
+		return NF_ACCEPT;
+
+	daddr.ip = iph->daddr;
+	saddr.ip = iph->saddr;
+	return pinhole_hook_verdict(pn, skb, &key, &daddr, &saddr,
+				    ntohs(ports->sport));
+}
+
+static unsigned int pinhole_hook_ipv6(void *priv, struct sk_buff *skb,
+				      const struct nf_hook_state *state)
+{
+	struct pinhole_net *pn = pinhole_pernet(state->net);
+	const struct ipv6hdr *ip6h = ipv6_hdr(skb);
+	const struct pinhole_ports *ports;
+	struct pinhole_ports _ports;
+	unsigned int thoff = 0;
+	unsigned short fragoff = 0;
+	struct pinhole_key key;
+	int proto;
+
+	proto = ipv6_find_hdr(skb, &thoff, -1, &fragoff, NULL);
+	if (proto != IPPROTO_UDP && proto != IPPROTO_TCP)
+		return NF_ACCEPT;
+	/*
+	 * Non-first fragment: no ports, let it through; the first fragment
+	 * was checked (IPv6 reassembles after LOCAL_IN unless conntrack's
+	 * defragmentation is loaded).
+	 */
+	if (fragoff)
+		return NF_ACCEPT;
+	ports = skb_header_pointer(skb, thoff, sizeof(_ports), &_ports);
+	if (!ports)
+		return NF_ACCEPT;
+	if (!pinhole_hook_managed(pn, AF_INET6, proto, ports, &key))
+		return NF_ACCEPT;
+
+	return pinhole_hook_verdict(pn, skb, &key,
+				    (const union nf_inet_addr *)&ip6h->daddr,
+				    (const union nf_inet_addr *)&ip6h->saddr,
+				    ntohs(ports->sport));
+}
+
+static const struct nf_hook_ops pinhole_hook_ops[] = {
+	{
+		.hook = pinhole_hook_ipv4,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_LOCAL_IN,
+		.priority = NF_IP_PRI_FILTER - 1,
+	},
+	{
+		.hook = pinhole_hook_ipv4,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_FORWARD,
+		.priority = NF_IP_PRI_FILTER - 1,
+	},
+	{
+		.hook = pinhole_hook_ipv6,
+		.pf = NFPROTO_IPV6,
+		.hooknum = NF_INET_LOCAL_IN,
+		.priority = NF_IP6_PRI_FILTER - 1,
+	},
+	{
+		.hook = pinhole_hook_ipv6,
+		.pf = NFPROTO_IPV6,
+		.hooknum = NF_INET_FORWARD,
+		.priority = NF_IP6_PRI_FILTER - 1,
+	},
+};
+
+/* pn->config and the table are ready. */
+int pinhole_hook_init(struct pinhole_net *pn)
+{
+	int err;
+
+	pn->pcpu = netdev_alloc_pcpu_stats(struct pinhole_pcpu_stats);
+	if (!pn->pcpu)
+		return -ENOMEM;
+	err = nf_register_net_hooks(pn->net, pinhole_hook_ops,
+				    ARRAY_SIZE(pinhole_hook_ops));
+	if (err) {
+		free_percpu(pn->pcpu);
+		pn->pcpu = NULL;
+	}
+	return err;
+}
+
+/* The caller waits for an RCU grace period before pinhole_hook_uninit(). */
+void pinhole_hook_pre_exit(struct pinhole_net *pn)
+{
+	nf_unregister_net_hooks(pn->net, pinhole_hook_ops,
+				ARRAY_SIZE(pinhole_hook_ops));
+}
+
+void pinhole_hook_uninit(struct pinhole_net *pn)
+{
+	free_percpu(pn->pcpu);
+}
+
+void pinhole_hook_stats(struct pinhole_net *pn,
+			struct pinhole_hook_stats *stats)
+{
+	int cpu;
+
+	memset(stats, 0, sizeof(*stats));
+	for_each_possible_cpu(cpu) {
+		const struct pinhole_pcpu_stats *st = per_cpu_ptr(pn->pcpu, cpu);
+		u64 pa, ba, pd, bd;
+		unsigned int start;
+
+		do {
+			start = u64_stats_fetch_begin(&st->syncp);
+			pa = u64_stats_read(&st->pkts_accepted);
+			ba = u64_stats_read(&st->bytes_accepted);
+			pd = u64_stats_read(&st->pkts_dropped);
+			bd = u64_stats_read(&st->bytes_dropped);
+		} while (u64_stats_fetch_retry(&st->syncp, start));
+		stats->pkts_accepted += pa;
+		stats->bytes_accepted += ba;
+		stats->pkts_dropped += pd;
+		stats->bytes_dropped += bd;
+	}
+}

@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Per-network-namespace state of pinhole.ko.
+ */
+#ifndef _PINHOLE_MAIN_H
+#define _PINHOLE_MAIN_H
+
+#include <linux/mutex.h>
+#include <linux/rhashtable-types.h>
+#include <linux/types.h>
+#include <linux/workqueue.h>
+#include <linux/xarray.h>
+#include <net/net_namespace.h>
+#include <net/netns/generic.h>
+
+struct pinhole_config;
+struct pinhole_pcpu_stats;
+
+/**
+ * struct pinhole_net - the pinhole state of one network namespace
+ *
+ * Locking: @lock (a mutex, process context only) serialises every change
+ * of the members marked "lock" below and is held by every function that
+ * changes them (they start with lockdep_assert_held()). The packet path
+ * never takes it: it reads @table, @config and @pcpu under RCU only.
+ */
+struct pinhole_net {
+	struct mutex lock;	/* the namespace's lock, see above */
+	struct net *net;
+
+	/* {family, proto, local port} -> pinholes; lock (RCU readers) */
+	struct rhltable table;
+	/* id -> pinhole; lock */
+	struct xarray ids;
+	/* xa_alloc_cyclic() cursor; lock */
+	u32 next_id;
+	/* pinholes in the table; lock */
+	u32 count;
+	/* bumped on every change of the table, never 0; lock */
+	u32 gen;
+	/* netlink port id -> struct pinhole_owner; lock */
+	struct xarray owners;
+
+	/* written under lock, replaced by RCU, read under RCU or lock */
+	struct pinhole_config __rcu *config;
+
+	/* packet-path counters, per cpu, no lock */
+	struct pinhole_pcpu_stats __percpu *pcpu;
+
+	/* control-path counters; lock */
+	u64 opened;
+	u64 closed;
+	u64 expired;
+	u64 owner_gone;
+	u64 refused;
+
+	/* lease collector, see gc.c */
+	struct delayed_work gc_work;
+	/* when gc_work is due; valid when gc_armed; lock */
+	unsigned long gc_next;
+	bool gc_armed;
+	/* the namespace is going away: nothing new may start; lock */
+	bool dead;
+};
+
+extern unsigned int pinhole_net_id;
+
+static inline struct pinhole_net *pinhole_pernet(const struct net *net)
+{
+	return net_generic(net, pinhole_net_id);
+}
+
+bool pinhole_module_exiting(void);
+
+#endif /* _PINHOLE_MAIN_H */

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Pinhole owners: the netlink sockets that opened pinholes.
+ */
+#ifndef _PINHOLE_OWNER_H
+#define _PINHOLE_OWNER_H
+
+#include <linux/list.h>
+#include <linux/types.h>
+
+struct pinhole;
+struct pinhole_net;
+
+/* One per netlink port id that owns pinholes; lock (pinhole_net.lock). */
+struct pinhole_owner {
+	u32 portid;
+	u32 count;			/* pinholes on @pinholes */
+	struct list_head pinholes;	/* pinhole.owner_node */
+};
+
+int pinhole_owner_module_init(void);
+void pinhole_owner_module_exit(void);
+void pinhole_owner_init(struct pinhole_net *pn);
+void pinhole_owner_uninit(struct pinhole_net *pn);
+
+u32 pinhole_owner_count(struct pinhole_net *pn, u32 portid);
+int pinhole_owner_attach(struct pinhole_net *pn, struct pinhole *ph,
+			 u32 portid);
+void pinhole_owner_detach(struct pinhole_net *pn, struct pinhole *ph);
+unsigned int pinhole_owner_close(struct pinhole_net *pn, u32 portid,
+				 const u64 *cookie, u8 reason);
+
+#endif /* _PINHOLE_OWNER_H */

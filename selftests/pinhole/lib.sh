@@ -1,0 +1,78 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared helpers of the pinhole shell tests: KTAP output, busywait, the
+# module under test, dmesg checks. Sourced, not run.
+
+KSFT_PASS=0
+KSFT_FAIL=1
+KSFT_SKIP=4
+
+PH_DIR=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
+PH_REPO=$(cd "$PH_DIR/../.." && pwd)
+PINHOLE_KO=${PINHOLE_KO:-$PH_REPO/build/kmod/$(uname -r)/pinhole.ko}
+PHTOOL=$PH_DIR/phtool
+
+ktap_n=0
+ktap_failed=0
+ktap_passed=0
+
+ktap_header() { echo "KTAP version 1"; echo "1..$1"; }
+ktap_ok() { ktap_n=$((ktap_n + 1)); ktap_passed=$((ktap_passed + 1)); echo "ok $ktap_n $1"; }
+ktap_fail() { ktap_n=$((ktap_n + 1)); ktap_failed=$((ktap_failed + 1)); echo "not ok $ktap_n $1"; }
+ktap_skip() { ktap_n=$((ktap_n + 1)); echo "ok $ktap_n $1 # SKIP $2"; }
+ktap_info() { echo "# $*"; }
+
+# check NAME COMMAND...: one test point from a command's status
+check() {
+	local name=$1; shift
+	if "$@"; then ktap_ok "$name"; else ktap_fail "$name"; fi
+}
+
+# skip_rest N REASON: the remaining planned points as skipped
+skip_rest() {
+	while [ "$ktap_n" -lt "$1" ]; do ktap_skip "test_$((ktap_n + 1))" "$2"; done
+}
+
+ktap_exit() {
+	[ "$ktap_failed" -eq 0 ] || exit $KSFT_FAIL
+	[ "$ktap_passed" -gt 0 ] || exit $KSFT_SKIP
+	exit $KSFT_PASS
+}
+
+# busywait TIMEOUT_MS COMMAND...: poll COMMAND until it succeeds
+now_ms() { local t=${EPOCHREALTIME/[.,]/}; echo $((t / 1000)); }
+busywait() {
+	local end=$(( $(now_ms) + $1 )); shift
+	while [ "$(now_ms)" -lt "$end" ]; do
+		"$@" && return 0
+		sleep 0.05
+	done
+	"$@"
+}
+
+# eq EXPECTED COMMAND...: the command prints EXPECTED
+eq() { local want=$1 got; shift; got=$("$@" 2>/dev/null); [ "$got" = "$want" ] || { ktap_info "expected '$want', got '$got' from: $*"; return 1; }; }
+# ge MIN COMMAND...: the command prints a number >= MIN
+ge() { local min=$1 got; shift; got=$("$@" 2>/dev/null); [ -n "$got" ] && [ "$got" -ge "$min" ] || { ktap_info "expected >= $min, got '$got' from: $*"; return 1; }; }
+
+ph_loaded() { [ -d /sys/module/pinhole ]; }
+ph_family() { "$PHTOOL" family; }
+ph_no_family() { ! "$PHTOOL" family; }
+ph_load() { ph_loaded || insmod "$PINHOLE_KO"; }
+
+dmesg_mark() { DMESG_START=$(dmesg | wc -l); }
+dmesg_clean() {
+	local bad
+	bad=$(dmesg | tail -n +$((DMESG_START + 1)) |
+	      grep -E 'WARNING:|BUG:|Oops|general protection|refcount_t|KASAN|UBSAN|list_(add|del) corruption|unreferenced object|INFO: task .* blocked')
+	[ -z "$bad" ] && return 0
+	echo "$bad" | sed 's/^/# dmesg: /'
+	return 1
+}
+
+# udp_bound NS PORT FAMILY: a socket is bound to PORT in NS
+udp_bound() {
+	local hex f=/proc/net/udp
+	hex=$(printf ':%04X ' "$2")
+	[ "$3" = 6 ] && f=/proc/net/udp6
+	ip netns exec "$1" cat "$f" | grep -q "$hex"
+}

@@ -1,0 +1,926 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pinhole_nl: the generic netlink contract of pinhole.ko (uapi/linux/pinhole.h)
+ * command by command — round trips, events, leases, owners, limits,
+ * permissions and the rejection of malformed requests.
+ *
+ * Each test runs in its own network namespace (see phtest.h).
+ */
+#define _GNU_SOURCE
+#include <linux/capability.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <fcntl.h>
+#include <sched.h>
+
+#include "phtest.h"
+
+FIXTURE(nl) {
+	struct phnl p;
+};
+
+FIXTURE_SETUP(nl)
+{
+	PH_SETUP(&self->p);
+}
+
+FIXTURE_TEARDOWN(nl)
+{
+	phnl_close(&self->p);
+}
+
+/* What a rejected command must leave alone. */
+struct snap {
+	uint64_t pinholes, opened, closed;
+	int dumped;
+	struct ph_cfg cfg;
+};
+
+static void take_snap(struct phnl *p, struct snap *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->pinholes = ph_stat(p, PINHOLE_STATS_A_PINHOLES);
+	s->opened = ph_stat(p, PINHOLE_STATS_A_OPENED);
+	s->closed = ph_stat(p, PINHOLE_STATS_A_CLOSED);
+	s->dumped = ph_dump(p, NULL, 0, NULL);
+	ph_get_config(p, &s->cfg);
+}
+
+static bool same_snap(const struct snap *a, const struct snap *b)
+{
+	return a->pinholes == b->pinholes && a->opened == b->opened &&
+	       a->closed == b->closed && a->dumped == b->dumped &&
+	       !memcmp(&a->cfg, &b->cfg, sizeof(a->cfg));
+}
+
+/*
+ * A rejected request: the errno must be one of the allowed ones, the
+ * kernel must say why in the extended ack, and nothing may have changed.
+ */
+#define EXPECT_REJECTED(p, before, ret, e1, e2) do { \
+	struct snap __after; \
+	int __ret = (ret); \
+	EXPECT_TRUE(__ret == -(e1) || __ret == -(e2)) \
+		TH_LOG("expected %s, got %d (%s) extack \"%s\"", strerror(e1), \
+		       __ret, __ret ? strerror(-__ret) : "success", (p)->ext_msg); \
+	EXPECT_NE(0, (p)->ext_msg[0]) TH_LOG("no extack message"); \
+	take_snap(p, &__after); \
+	EXPECT_TRUE(same_snap(before, &__after)) TH_LOG("state changed by a rejected command"); \
+} while (0)
+
+/* ---- OPEN / GET / dump -------------------------------------------------- */
+
+TEST_F(nl, open_reply_and_get)
+{
+	struct ph o, g;
+	int ret;
+
+	ret = ph_open(&self->p, AF_INET, IPPROTO_UDP, T_PORT, 5000, 0, &o);
+	ASSERT_EQ(0, ret) TH_LOG("OPEN: %s (%s)", strerror(-ret), self->p.ext_msg);
+	EXPECT_EQ(PINHOLE_CMD_OPEN, o.cmd);
+	ASSERT_NE(0, o.id);
+	EXPECT_EQ(AF_INET, o.family);
+	EXPECT_EQ(IPPROTO_UDP, o.proto);
+	EXPECT_EQ(T_PORT, o.lport);
+	EXPECT_EQ(PINHOLE_STATE_OPEN, o.state);
+	EXPECT_TRUE(o.has_owner);
+	EXPECT_EQ(self->p.portid, o.owner);
+	EXPECT_FALSE(o.has_laddr);
+	EXPECT_FALSE(o.has_raddr);
+	EXPECT_TRUE(o.has_lease);
+	EXPECT_LE(o.lease_ms, 5000);
+	EXPECT_GT(o.lease_ms, 3000);
+
+	ASSERT_EQ(0, ph_id_cmd(&self->p, PINHOLE_CMD_GET, o.id, 0, &g));
+	EXPECT_EQ(o.id, g.id);
+	EXPECT_EQ(T_PORT, g.lport);
+	EXPECT_EQ(PINHOLE_STATE_OPEN, g.state);
+	EXPECT_EQ(0, g.packets);
+	EXPECT_FALSE(g.has_idle);
+
+	EXPECT_EQ(1, ph_stat(&self->p, PINHOLE_STATS_A_PINHOLES));
+	EXPECT_EQ(1, ph_stat(&self->p, PINHOLE_STATS_A_OPENED));
+	EXPECT_EQ(-ENOENT, ph_id_cmd(&self->p, PINHOLE_CMD_GET, o.id + 1000, 0, NULL));
+}
+
+TEST_F(nl, open_v6_with_addresses_and_cookie)
+{
+	struct ph_open_args a = {
+		.family = AF_INET6, .proto = IPPROTO_TCP, .lport = T_PORT,
+		.laddr = ip6("2001:db8::1"), .raddr = ip6("2001:db8::2"),
+		.rport = 4242, .cookie = 0x1122334455667788ULL, .has_cookie = true,
+	};
+	struct ph o, g;
+
+	ASSERT_EQ(0, ph_open_args(&self->p, &a, &o)) TH_LOG("%s", self->p.ext_msg);
+	ASSERT_EQ(0, ph_id_cmd(&self->p, PINHOLE_CMD_GET, o.id, 0, &g));
+	EXPECT_EQ(AF_INET6, g.family);
+	EXPECT_EQ(IPPROTO_TCP, g.proto);
+	EXPECT_TRUE(g.has_laddr);
+	EXPECT_EQ(0, memcmp(g.laddr, ip6("2001:db8::1"), 16));
+	EXPECT_TRUE(g.has_raddr);
+	EXPECT_EQ(0, memcmp(g.raddr, ip6("2001:db8::2"), 16));
+	EXPECT_EQ(4242, g.rport);
+	EXPECT_EQ(0x1122334455667788ULL, g.cookie);
+}
+
+TEST_F(nl, open_duplicate_eexist)
+{
+	struct snap s;
+
+	ASSERT_EQ(0, ph_open(&self->p, AF_INET, IPPROTO_UDP, T_PORT, 0, 0, NULL));
+	take_snap(&self->p, &s);
+	EXPECT_EQ(-EEXIST, ph_open(&self->p, AF_INET, IPPROTO_UDP, T_PORT, 0, 0, NULL));
+	/* same port, other protocol or family is a different pinhole */
+	EXPECT_EQ(0, ph_open(&self->p, AF_INET, IPPROTO_TCP, T_PORT, 0, 0, NULL));
+	EXPECT_EQ(0, ph_open(&self->p, AF_INET6, IPPROTO_UDP, T_PORT, 0, 0, NULL));
+	EXPECT_EQ(3, ph_dump(&self->p, NULL, 0, NULL));
+}
+
+TEST_F(nl, dump_lists_every_pinhole)
+{
+	enum { N = 300 };	/* several dump skbs: resume must work */
+	static struct ph got[N + 10];
+	static uint32_t ids[N];
+	bool intr = true;
+	int i, j, n;
+
+	for (i = 0; i < N; i++) {
+		struct ph o;
+
+		ASSERT_EQ(0, ph_open(&self->p, AF_INET, IPPROTO_UDP, 10000 + i, 0, 0, &o));
+		ids[i] = o.id;
+		for (j = 0; j < i; j++)
+			ASSERT_NE(ids[j], o.id) TH_LOG("id %u reused", o.id);
+	}
+	n = ph_dump(&self->p, got, N + 10, &intr);
+	ASSERT_EQ(N, n);
+	EXPECT_FALSE(intr);
+	for (i = 0; i < N; i++) {
+		bool found = false;
+
+		for (j = 0; j < n; j++)
+			if (got[j].id == ids[i] && got[j].lport == 10000 + i)
+				found = true;
+		EXPECT_TRUE(found) TH_LOG("pinhole %u missing from dump", ids[i]);
+	}
+}
+
+/* ---- state changes ------------------------------------------------------ */
+
+TEST_F(nl, pin_activate_states)
+{
+	struct ph o, r;
+
+	ASSERT_EQ(0, ph_open(&self->p, AF_INET, IPPROTO_UDP, T_PORT, 0, 0, &o));
+	ASSERT_EQ(0, ph_id_cmd(&self->p, PINHOLE_CMD_PIN, o.id, 0, &r));
+	EXPECT_EQ(o.id, r.id);
+	EXPECT_EQ(PINHOLE_STATE_PINNED, r.state);
+	/* PINNED default lease is the config's pinned lease (120 s) */
+	EXPECT_GT(r.lease_ms, 60000);
+	/* pinning a PINNED pinhole renews it */
+	ASSERT_EQ(0, ph_id_cmd(&self->p, PINHOLE_CMD_PIN, o.id, 2000, &r));
+	EXPECT_EQ(PINHOLE_STATE_PINNED, r.state);
+	EXPECT_LE(r.lease_ms, 2000);
+
+	ASSERT_EQ(0, ph_activate(&self->p, o.id, AF_INET, ip4("192.0.2.7"), 7078, &r));
+	EXPECT_EQ(PINHOLE_STATE_ACTIVE, r.state);
+	EXPECT_TRUE(r.has_raddr);
+	EXPECT_EQ(0, memcmp(r.raddr, ip4("192.0.2.7"), 4));
+	EXPECT_EQ(7078, r.rport);
+	EXPECT_GT(r.lease_ms, 120000);	/* active lease: 300 s */
+
+	ASSERT_EQ(0, ph_id_cmd(&self->p, PINHOLE_CMD_GET, o.id, 0, &r));
+	EXPECT_EQ(PINHOLE_STATE_ACTIVE, r.state);
+
+	/* pinning an ACTIVE one is EBUSY */
+	EXPECT_EQ(-EBUSY, ph_id_cmd(&self->p, PINHOLE_CMD_PIN, o.id, 0, NULL));
+	/* a different remote constraint cannot be bound */
+	EXPECT_EQ(-EBUSY, ph_activate(&self->p, o.id, AF_INET, ip4("192.0.2.8"), 7078, NULL));
+	ASSERT_EQ(0, ph_id_cmd(&self->p, PINHOLE_CMD_GET, o.id, 0, &r));
+	EXPECT_EQ(0, memcmp(r.raddr, ip4("192.0.2.7"), 4));
+
+	EXPECT_EQ(-ENOENT, ph_id_cmd(&self->p, PINHOLE_CMD_PIN, o.id + 999, 0, NULL));
+}
+
+TEST_F(nl, open_to_active_directly)
+{
+	struct ph o, r;
+
+	ASSERT_EQ(0, ph_open(&self->p, AF_INET6, IPPROTO_UDP, T_PORT, 0, 0, &o));
+	ASSERT_EQ(0, ph_activate(&self->p, o.id, AF_INET6, NULL, 0, &r));
+	EXPECT_EQ(PINHOLE_STATE_ACTIVE, r.state);
+	EXPECT_FALSE(r.has_raddr);
+}
+
+TEST_F(nl, renew_restarts_lease)
+{
+	struct ph o, r;
+
+	ASSERT_EQ(0, ph_open(&self->p, AF_INET, IPPROTO_UDP, T_PORT, 1000, 0, &o));
+	EXPECT_LE(o.lease_ms, 1000);
+	ASSERT_EQ(0, ph_id_cmd(&self->p, PINHOLE_CMD_RENEW, o.id, 50000, &r));
+	EXPECT_GT(r.lease_ms, 40000);
+	EXPECT_LE(r.lease_ms, 50000);
+	/* no lease: the current state's default (open: 60 s) */
+	ASSERT_EQ(0, ph_id_cmd(&self->p, PINHOLE_CMD_RENEW, o.id, 0, &r));
+	EXPECT_GT(r.lease_ms, 50000);
+	EXPECT_LE(r.lease_ms, 60000);
+	EXPECT_EQ(-ENOENT, ph_id_cmd(&self->p, PINHOLE_CMD_RENEW, o.id + 999, 0, NULL));
+}
+
+TEST_F(nl, renew_keeps_pinhole_alive)
+{
+	struct ph o;
+	int i;
+
+	ASSERT_EQ(0, ph_open(&self->p, AF_INET, IPPROTO_UDP, T_PORT, 400, 0, &o));
+	for (i = 0; i < 5; i++) {
+		usleep(200 * 1000);
+		ASSERT_EQ(0, ph_id_cmd(&self->p, PINHOLE_CMD_RENEW, o.id, 400, NULL));
+	}
+	/* 1 s after OPEN with a 400 ms lease: alive thanks to RENEW */
+	EXPECT_EQ(0, ph_id_cmd(&self->p, PINHOLE_CMD_GET, o.id, 0, NULL));
+}
+
+/* ---- CLOSE / FLUSH ------------------------------------------------------ */
+
+TEST_F(nl, close_by_id)
+{
+	struct ph o;
+	uint32_t count = 0;
+
+	ASSERT_EQ(0, ph_open(&self->p, AF_INET, IPPROTO_UDP, T_PORT, 0, 0, &o));
+	ASSERT_EQ(0, ph_open(&self->p, AF_INET, IPPROTO_UDP, T_PORT + 1, 0, 0, NULL));
+	ASSERT_EQ(0, ph_close_id(&self->p, o.id, &count));
+	EXPECT_EQ(1, count);
+	EXPECT_EQ(-ENOENT, ph_id_cmd(&self->p, PINHOLE_CMD_GET, o.id, 0, NULL));
+	EXPECT_EQ(-ENOENT, ph_close_id(&self->p, o.id, NULL));
+	EXPECT_EQ(1, ph_dump(&self->p, NULL, 0, NULL));
+	EXPECT_EQ(1, ph_stat(&self->p, PINHOLE_STATS_A_PINHOLES));
+	EXPECT_EQ(1, ph_stat(&self->p, PINHOLE_STATS_A_CLOSED));
+}
+
+TEST_F(nl, close_by_cookie)
+{
+	struct ph_open_args a = { .family = AF_INET, .proto = IPPROTO_UDP,
+				  .cookie = 42, .has_cookie = true };
+	struct phnl other;
+	uint32_t count = 0;
+	int i;
+
+	ASSERT_EQ(0, phnl_open(&other));
+	for (i = 0; i < 3; i++) {
+		a.lport = T_PORT + i;
+		ASSERT_EQ(0, ph_open_args(&self->p, &a, NULL));
+	}
+	a.lport = T_PORT + 10;
+	a.cookie = 43;
+	ASSERT_EQ(0, ph_open_args(&self->p, &a, NULL));
+	/* same cookie, other owner: not the caller's session */
+	a.lport = T_PORT + 11;
+	a.cookie = 42;
+	ASSERT_EQ(0, ph_open_args(&other, &a, NULL));
+
+	ASSERT_EQ(0, ph_close_cookie(&self->p, 42, &count));
+	EXPECT_EQ(3, count);
+	EXPECT_EQ(2, ph_dump(&self->p, NULL, 0, NULL));
+	EXPECT_EQ(-ENOENT, ph_close_cookie(&self->p, 42, NULL));
+	EXPECT_EQ(-ENOENT, ph_close_cookie(&self->p, 4242, NULL));
+	phnl_close(&other);
+}
+
+TEST_F(nl, flush_own_then_all)
+{
+	struct phnl a, ev;
+	uint32_t count = 0;
+	struct ph e;
+	int i, flushed = 0;
+
+	ASSERT_EQ(0, phnl_open(&a));
+	ASSERT_EQ(0, phnl_open(&ev));
+	ASSERT_EQ(0, phnl_subscribe(&ev));
+	for (i = 0; i < 2; i++)
+		ASSERT_EQ(0, ph_open(&a, AF_INET, IPPROTO_UDP, T_PORT + i, 0, 0, NULL));
+	for (i = 0; i < 3; i++)
+		ASSERT_EQ(0, ph_open(&self->p, AF_INET, IPPROTO_UDP, T_PORT + 10 + i, 0, 0, NULL));
+	ASSERT_EQ(0, ph_open(&self->p, AF_INET, IPPROTO_UDP, T_PORT + 20, 0,
+			     PINHOLE_F_LEASE_ONLY, NULL));
+
+	ASSERT_EQ(0, ph_flush(&self->p, 0, &count));
+	EXPECT_EQ(3, count);	/* the caller's own; not a's, not the ownerless */
+	EXPECT_EQ(3, ph_dump(&self->p, NULL, 0, NULL));
+	ASSERT_EQ(0, ph_flush(&self->p, PINHOLE_F_FLUSH_ALL, &count));
+	EXPECT_EQ(3, count);
+	EXPECT_EQ(0, ph_dump(&self->p, NULL, 0, NULL));
+	EXPECT_EQ(0, ph_stat(&self->p, PINHOLE_STATS_A_PINHOLES));
+
+	while (ph_recv_event(&ev, 500, &e) == 1)
+		if (e.cmd == PINHOLE_CMD_CLOSED_NTF) {
+			EXPECT_EQ(PINHOLE_REASON_FLUSH, e.reason);
+			flushed++;
+		}
+	EXPECT_EQ(6, flushed);
+	phnl_close(&a);
+	phnl_close(&ev);
+}
+
+TEST_F(nl, close_needs_selector)
+{
+	char buf[256];
+	struct nlmsghdr *nlh;
+	struct snap s;
+
+	ASSERT_EQ(0, ph_open(&self->p, AF_INET, IPPROTO_UDP, T_PORT, 0, 0, NULL));
+	take_snap(&self->p, &s);
+	nlh = phnl_req(&self->p, buf, PINHOLE_CMD_CLOSE, 0);
+	EXPECT_REJECTED(&self->p, &s, phnl_talk(&self->p, nlh, NULL, NULL), EINVAL, EINVAL);
+}
+
+/* ---- configuration and stats -------------------------------------------- */
+
+TEST_F(nl, config_roundtrip)
+{
+	struct ph_cfg c, r, g;
+	int i;
+
+	memset(&c, 0, sizeof(c));
+	c.ranges[0] = (struct ph_range){ IPPROTO_UDP, 10000, 10999 };
+	c.ranges[1] = (struct ph_range){ IPPROTO_UDP, 20000, 20000 };
+	c.ranges[2] = (struct ph_range){ IPPROTO_TCP, 10000, 65535 };
+	c.nranges = 3;
+	for (i = PINHOLE_CFG_A_MAX_PINHOLES; i <= PINHOLE_CFG_A_MAX; i++)
+		c.has[i] = true;
+	c.val[PINHOLE_CFG_A_MAX_PINHOLES] = 777;
+	c.val[PINHOLE_CFG_A_MAX_PER_OWNER] = 77;
+	c.val[PINHOLE_CFG_A_OPEN_LEASE_MS] = 11000;
+	c.val[PINHOLE_CFG_A_PINNED_LEASE_MS] = 22000;
+	c.val[PINHOLE_CFG_A_ACTIVE_LEASE_MS] = 33000;
+	c.val[PINHOLE_CFG_A_MAX_LEASE_MS] = 44000;
+	c.val[PINHOLE_CFG_A_OWNER_GRACE_MS] = 555;
+	ASSERT_EQ(0, ph_set_config(&self->p, &c, true, &r)) TH_LOG("%s", self->p.ext_msg);
+	ASSERT_EQ(0, ph_get_config(&self->p, &g));
+	for (i = PINHOLE_CFG_A_MAX_PINHOLES; i <= PINHOLE_CFG_A_MAX; i++) {
+		EXPECT_TRUE(r.has[i]) TH_LOG("reply lacks cfg attr %d", i);
+		EXPECT_TRUE(g.has[i]) TH_LOG("GET_CONFIG lacks cfg attr %d", i);
+		EXPECT_EQ(c.val[i], r.val[i]) TH_LOG("reply cfg attr %d", i);
+		EXPECT_EQ(c.val[i], g.val[i]) TH_LOG("GET_CONFIG cfg attr %d", i);
+	}
+	ASSERT_EQ(3, g.nranges);
+	EXPECT_EQ(3, r.nranges);
+	EXPECT_EQ(0, memcmp(c.ranges, g.ranges, 3 * sizeof(c.ranges[0])));
+
+	/* a partial SET changes only what it names */
+	ASSERT_EQ(0, ph_set_u32(&self->p, PINHOLE_CFG_A_MAX_PER_OWNER, 5));
+	ASSERT_EQ(0, ph_get_config(&self->p, &g));
+	EXPECT_EQ(5, g.val[PINHOLE_CFG_A_MAX_PER_OWNER]);
+	EXPECT_EQ(777, g.val[PINHOLE_CFG_A_MAX_PINHOLES]);
+	EXPECT_EQ(3, g.nranges);
+
+	/* an empty RANGES nest clears the list */
+	ASSERT_EQ(0, ph_set_ranges(&self->p, NULL, 0));
+	ASSERT_EQ(0, ph_get_config(&self->p, &g));
+	EXPECT_EQ(0, g.nranges);
+	EXPECT_EQ(5, g.val[PINHOLE_CFG_A_MAX_PER_OWNER]);
+
+	/* the default lease comes from the config */
+	{
+		struct ph o;
+
+		ASSERT_EQ(0, ph_open(&self->p, AF_INET, IPPROTO_UDP, T_PORT, 0, 0, &o));
+		EXPECT_LE(o.lease_ms, 11000);
+		EXPECT_GT(o.lease_ms, 9000);
+	}
+}
+
+TEST_F(nl, stats_has_every_counter)
+{
+	struct ph_stats st;
+	int i;
+
+	ASSERT_EQ(0, ph_get_stats(&self->p, &st));
+	for (i = PINHOLE_STATS_A_PINHOLES; i <= PINHOLE_STATS_A_MAX; i++) {
+		EXPECT_TRUE(st.has[i]) TH_LOG("stats attr %d missing", i);
+		EXPECT_EQ(0, st.v[i]) TH_LOG("fresh netns: stats attr %d = %llu", i,
+					     (unsigned long long)st.v[i]);
+	}
+	ASSERT_EQ(0, ph_open(&self->p, AF_INET, IPPROTO_UDP, T_PORT, 0, 0, NULL));
+	ASSERT_EQ(0, ph_flush(&self->p, 0, NULL));
+	ASSERT_EQ(0, ph_get_stats(&self->p, &st));
+	EXPECT_EQ(0, st.v[PINHOLE_STATS_A_PINHOLES]);
+	EXPECT_EQ(1, st.v[PINHOLE_STATS_A_OPENED]);
+	EXPECT_EQ(1, st.v[PINHOLE_STATS_A_CLOSED]);
+	EXPECT_EQ(0, st.v[PINHOLE_STATS_A_EXPIRED]);
+}
+
+/* ---- events ------------------------------------------------------------- */
+
+TEST_F(nl, events_follow_lifecycle)
+{
+	struct phnl ev;
+	struct ph o, e;
+
+	ASSERT_EQ(0, phnl_open(&ev));
+	ASSERT_NE(0, ev.mcgrp_events) TH_LOG("no \"events\" multicast group");
+	ASSERT_EQ(0, phnl_subscribe(&ev));
+
+	ASSERT_EQ(0, ph_open(&self->p, AF_INET, IPPROTO_UDP, T_PORT, 0, 0, &o));
+	ASSERT_EQ(1, ph_recv_event(&ev, 2000, &e));
+	EXPECT_EQ(PINHOLE_CMD_OPENED_NTF, e.cmd);
+	EXPECT_EQ(o.id, e.id);
+	EXPECT_EQ(T_PORT, e.lport);
+
+	ASSERT_EQ(0, ph_id_cmd(&self->p, PINHOLE_CMD_PIN, o.id, 0, NULL));
+	ASSERT_EQ(1, ph_recv_event(&ev, 2000, &e));
+	EXPECT_EQ(PINHOLE_CMD_PINNED_NTF, e.cmd);
+	EXPECT_EQ(o.id, e.id);
+	EXPECT_EQ(PINHOLE_STATE_PINNED, e.state);
+
+	ASSERT_EQ(0, ph_activate(&self->p, o.id, AF_INET, NULL, 0, NULL));
+	ASSERT_EQ(1, ph_recv_event(&ev, 2000, &e));
+	EXPECT_EQ(PINHOLE_CMD_ACTIVATED_NTF, e.cmd);
+	EXPECT_EQ(o.id, e.id);
+	EXPECT_EQ(PINHOLE_STATE_ACTIVE, e.state);
+
+	ASSERT_EQ(0, ph_close_id(&self->p, o.id, NULL));
+	ASSERT_EQ(1, ph_recv_event(&ev, 2000, &e));
+	EXPECT_EQ(PINHOLE_CMD_CLOSED_NTF, e.cmd);
+	EXPECT_EQ(o.id, e.id);
+	EXPECT_TRUE(e.has_reason);
+	EXPECT_EQ(PINHOLE_REASON_REQUESTED, e.reason);
+	phnl_close(&ev);
+}
+
+/* ---- leases ------------------------------------------------------------- */
+
+TEST_F(nl, lease_expiry_event)
+{
+	struct phnl ev;
+	struct ph o, e;
+	uint64_t t0, dt;
+
+	ASSERT_EQ(0, phnl_open(&ev));
+	ASSERT_EQ(0, phnl_subscribe(&ev));
+	t0 = ph_now_ms();
+	ASSERT_EQ(0, ph_open(&self->p, AF_INET, IPPROTO_UDP, T_PORT,
+			     PINHOLE_MIN_LEASE_MS * 2, 0, &o));
+	ASSERT_EQ(1, ph_wait_closed(&ev, o.id, 10000, &e))
+		TH_LOG("no CLOSED_NTF within 10 s of a %d ms lease", PINHOLE_MIN_LEASE_MS * 2);
+	dt = ph_now_ms() - t0;
+	EXPECT_EQ(PINHOLE_REASON_EXPIRED, e.reason);
+	EXPECT_GE(dt, PINHOLE_MIN_LEASE_MS * 2 - 20) TH_LOG("expired after %llu ms",
+							    (unsigned long long)dt);
+	EXPECT_EQ(-ENOENT, ph_id_cmd(&self->p, PINHOLE_CMD_GET, o.id, 0, NULL));
+	EXPECT_EQ(0, ph_stat(&self->p, PINHOLE_STATS_A_PINHOLES));
+	EXPECT_EQ(1, ph_stat(&self->p, PINHOLE_STATS_A_EXPIRED));
+	EXPECT_EQ(1, ph_stat(&self->p, PINHOLE_STATS_A_CLOSED));
+	phnl_close(&ev);
+}
+
+TEST_F(nl, lease_bounds)
+{
+	struct snap s;
+
+	struct ph_cfg c;
+	int i, r;
+
+	/* default leases must fit under the maximum: lower them together */
+	memset(&c, 0, sizeof(c));
+	for (i = PINHOLE_CFG_A_OPEN_LEASE_MS; i <= PINHOLE_CFG_A_MAX_LEASE_MS; i++) {
+		c.has[i] = true;
+		c.val[i] = 10000;
+	}
+	r = ph_set_config(&self->p, &c, false, NULL);
+	ASSERT_EQ(0, r) TH_LOG("%s", self->p.ext_msg);
+	take_snap(&self->p, &s);
+	EXPECT_REJECTED(&self->p, &s,
+			ph_open(&self->p, AF_INET, IPPROTO_UDP, T_PORT, 10001, 0, NULL),
+			ERANGE, ERANGE);
+	EXPECT_REJECTED(&self->p, &s,
+			ph_open(&self->p, AF_INET, IPPROTO_UDP, T_PORT,
+				PINHOLE_MIN_LEASE_MS - 1, 0, NULL),
+			EINVAL, ERANGE);
+	EXPECT_EQ(0, ph_open(&self->p, AF_INET, IPPROTO_UDP, T_PORT, 10000, 0, NULL));
+}
+
+/* ---- owners ------------------------------------------------------------- */
+
+TEST_F(nl, owner_gone_closes_owned_keeps_lease_only)
+{
+	struct phnl owner, ev;
+	struct ph owned, lo, e, g;
+
+	ASSERT_EQ(0, phnl_open(&owner));
+	ASSERT_EQ(0, phnl_open(&ev));
+	ASSERT_EQ(0, phnl_subscribe(&ev));
+	ASSERT_EQ(0, ph_open(&owner, AF_INET, IPPROTO_UDP, T_PORT, 0, 0, &owned));
+	ASSERT_EQ(0, ph_open(&owner, AF_INET, IPPROTO_UDP, T_PORT + 1, 0,
+			     PINHOLE_F_LEASE_ONLY, &lo));
+	EXPECT_TRUE(owned.has_owner);
+	EXPECT_EQ(owner.portid, owned.owner);
+	EXPECT_FALSE(lo.has_owner) TH_LOG("lease-only pinhole reports owner %u", lo.owner);
+	EXPECT_EQ(PINHOLE_F_LEASE_ONLY, lo.flags & PINHOLE_F_LEASE_ONLY);
+
+	phnl_close(&owner);
+	ASSERT_EQ(1, ph_wait_closed(&ev, owned.id, 5000, &e))
+		TH_LOG("no CLOSED_NTF after the owner socket closed");
+	EXPECT_EQ(PINHOLE_REASON_OWNER_GONE, e.reason);
+	EXPECT_EQ(-ENOENT, ph_id_cmd(&self->p, PINHOLE_CMD_GET, owned.id, 0, NULL));
+	ASSERT_EQ(0, ph_id_cmd(&self->p, PINHOLE_CMD_GET, lo.id, 0, &g))
+		TH_LOG("lease-only pinhole did not survive its opener");
+	EXPECT_EQ(1, ph_stat(&self->p, PINHOLE_STATS_A_OWNER_GONE));
+	EXPECT_EQ(1, ph_stat(&self->p, PINHOLE_STATS_A_PINHOLES));
+	phnl_close(&ev);
+}
+
+TEST_F(nl, owner_grace_period)
+{
+	struct phnl owner, ev;
+	struct ph owned, e;
+	uint64_t t0;
+
+	ASSERT_EQ(0, ph_set_u32(&self->p, PINHOLE_CFG_A_OWNER_GRACE_MS, 600));
+	ASSERT_EQ(0, phnl_open(&owner));
+	ASSERT_EQ(0, phnl_open(&ev));
+	ASSERT_EQ(0, phnl_subscribe(&ev));
+	ASSERT_EQ(0, ph_open(&owner, AF_INET, IPPROTO_UDP, T_PORT, 0, 0, &owned));
+	t0 = ph_now_ms();
+	phnl_close(&owner);
+	usleep(100 * 1000);
+	/* within the grace period it is still there */
+	EXPECT_EQ(0, ph_id_cmd(&self->p, PINHOLE_CMD_GET, owned.id, 0, NULL));
+	ASSERT_EQ(1, ph_wait_closed(&ev, owned.id, 10000, &e));
+	EXPECT_EQ(PINHOLE_REASON_OWNER_GONE, e.reason);
+	EXPECT_GE(ph_now_ms() - t0, 500);
+	phnl_close(&ev);
+}
+
+/* ---- limits ------------------------------------------------------------- */
+
+TEST_F(nl, limit_max_pinholes_enospc)
+{
+	struct phnl other;
+	struct snap s;
+	int i;
+
+	ASSERT_EQ(0, ph_set_u32(&self->p, PINHOLE_CFG_A_MAX_PINHOLES, 3));
+	ASSERT_EQ(0, phnl_open(&other));
+	for (i = 0; i < 2; i++)
+		ASSERT_EQ(0, ph_open(&self->p, AF_INET, IPPROTO_UDP, T_PORT + i, 0, 0, NULL));
+	ASSERT_EQ(0, ph_open(&other, AF_INET, IPPROTO_UDP, T_PORT + 2, 0,
+			     PINHOLE_F_LEASE_ONLY, NULL));
+	take_snap(&self->p, &s);
+	EXPECT_REJECTED(&self->p, &s,
+			ph_open(&self->p, AF_INET, IPPROTO_UDP, T_PORT + 3, 0, 0, NULL),
+			ENOSPC, ENOSPC);
+	EXPECT_REJECTED(&other, &s,
+			ph_open(&other, AF_INET6, IPPROTO_TCP, T_PORT + 3, 0, 0, NULL),
+			ENOSPC, ENOSPC);
+	EXPECT_EQ(2, ph_stat(&self->p, PINHOLE_STATS_A_REFUSED));
+	/* closing one makes room again */
+	ASSERT_EQ(0, ph_flush(&other, PINHOLE_F_FLUSH_ALL, NULL));
+	EXPECT_EQ(0, ph_open(&self->p, AF_INET, IPPROTO_UDP, T_PORT + 3, 0, 0, NULL));
+	phnl_close(&other);
+}
+
+TEST_F(nl, limit_max_per_owner_edquot)
+{
+	struct phnl other;
+	struct snap s;
+	int i;
+
+	ASSERT_EQ(0, ph_set_u32(&self->p, PINHOLE_CFG_A_MAX_PER_OWNER, 2));
+	ASSERT_EQ(0, phnl_open(&other));
+	for (i = 0; i < 2; i++)
+		ASSERT_EQ(0, ph_open(&self->p, AF_INET, IPPROTO_UDP, T_PORT + i, 0, 0, NULL));
+	take_snap(&self->p, &s);
+	EXPECT_REJECTED(&self->p, &s,
+			ph_open(&self->p, AF_INET, IPPROTO_UDP, T_PORT + 2, 0, 0, NULL),
+			EDQUOT, EDQUOT);
+	EXPECT_EQ(1, ph_stat(&self->p, PINHOLE_STATS_A_REFUSED));
+	/* the limit is per owner: another socket still may */
+	EXPECT_EQ(0, ph_open(&other, AF_INET, IPPROTO_UDP, T_PORT + 2, 0, 0, NULL));
+	EXPECT_EQ(0, ph_open(&other, AF_INET, IPPROTO_UDP, T_PORT + 3, 0, 0, NULL));
+	phnl_close(&other);
+}
+
+/* ---- permissions -------------------------------------------------------- */
+
+static int drop_net_admin(void)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+
+	if (syscall(SYS_capget, &h, d))
+		return -1;
+	d[CAP_NET_ADMIN / 32].effective &= ~(1U << (CAP_NET_ADMIN % 32));
+	d[CAP_NET_ADMIN / 32].permitted &= ~(1U << (CAP_NET_ADMIN % 32));
+	d[CAP_NET_ADMIN / 32].inheritable &= ~(1U << (CAP_NET_ADMIN % 32));
+	if (syscall(SYS_capset, &h, d))
+		return -1;
+	return prctl(PR_CAPBSET_DROP, CAP_NET_ADMIN, 0, 0, 0);
+}
+
+TEST_F(nl, unprivileged_refused)
+{
+	struct ph o;
+	struct snap s;
+	pid_t pid;
+	int status;
+
+	ASSERT_EQ(0, ph_open(&self->p, AF_INET, IPPROTO_UDP, T_PORT, 0, 0, &o));
+	take_snap(&self->p, &s);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		struct phnl u;
+		char buf[256];
+		struct nlmsghdr *nlh;
+		int bad = 0;
+
+		if (drop_net_admin())
+			_exit(100);
+		if (phnl_open(&u))	/* CTRL GETFAMILY is unprivileged */
+			_exit(101);
+		bad |= (ph_open(&u, AF_INET, IPPROTO_UDP, T_PORT + 1, 0, 0, NULL) != -EPERM) << 0;
+		bad |= (ph_id_cmd(&u, PINHOLE_CMD_GET, o.id, 0, NULL) != -EPERM) << 1;
+		bad |= (ph_dump(&u, NULL, 0, NULL) != -EPERM) << 2;
+		bad |= (ph_close_id(&u, o.id, NULL) != -EPERM) << 3;
+		bad |= (ph_flush(&u, PINHOLE_F_FLUSH_ALL, NULL) != -EPERM) << 4;
+		bad |= (ph_set_u32(&u, PINHOLE_CFG_A_MAX_PINHOLES, 1) != -EPERM) << 5;
+		bad |= (ph_set_ranges(&u, NULL, 0) != -EPERM) << 6;
+		nlh = phnl_req(&u, buf, PINHOLE_CMD_GET_STATS, 0);
+		bad |= (phnl_talk(&u, nlh, NULL, NULL) != -EPERM) << 7;
+		nlh = phnl_req(&u, buf, PINHOLE_CMD_GET_CONFIG, 0);
+		bad |= (phnl_talk(&u, nlh, NULL, NULL) != -EPERM) << 8;
+		bad |= (ph_id_cmd(&u, PINHOLE_CMD_RENEW, o.id, 0, NULL) != -EPERM) << 9;
+		bad |= (phnl_subscribe(&u) != -EPERM) << 10;
+		if (bad)
+			fprintf(stderr, "# without CAP_NET_ADMIN these were not EPERM "
+				"(mask 0x%x: bit0 OPEN,1 GET,2 dump,3 CLOSE,4 FLUSH,"
+				"5-6 SET_CONFIG,7 GET_STATS,8 GET_CONFIG,9 RENEW,10 subscribe)\n", bad);
+		_exit(bad ? 1 : 0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status))
+		TH_LOG("child status %d (100/101: could not drop the capability/open)",
+		       WEXITSTATUS(status));
+	{
+		struct snap after;
+
+		take_snap(&self->p, &after);
+		EXPECT_TRUE(same_snap(&s, &after));
+	}
+}
+
+/* ---- malformed requests ------------------------------------------------- */
+
+/* OPEN with the basic attributes and one extra raw attribute */
+static int open_with(struct phnl *p, uint16_t family, uint8_t proto,
+		     uint16_t port, int xtype, const void *x, int xlen)
+{
+	char buf[1024];
+	struct nlmsghdr *nlh = phnl_req(p, buf, PINHOLE_CMD_OPEN, 0);
+
+	mnl_attr_put_u16(nlh, PINHOLE_A_FAMILY, family);
+	mnl_attr_put_u8(nlh, PINHOLE_A_PROTO, proto);
+	mnl_attr_put_u16(nlh, PINHOLE_A_LOCAL_PORT, port);
+	if (xtype)
+		mnl_attr_put(nlh, xtype, xlen, x);
+	return phnl_talk(p, nlh, NULL, NULL);
+}
+
+TEST_F(nl, reject_wrong_address_length)
+{
+	struct snap s;
+
+	take_snap(&self->p, &s);
+	EXPECT_REJECTED(&self->p, &s, open_with(&self->p, AF_INET, IPPROTO_UDP, T_PORT,
+			PINHOLE_A_LOCAL_ADDR, ip6("::1"), 16), EINVAL, EINVAL);
+	EXPECT_REJECTED(&self->p, &s, open_with(&self->p, AF_INET6, IPPROTO_UDP, T_PORT,
+			PINHOLE_A_REMOTE_ADDR, ip4("127.0.0.1"), 4), EINVAL, EINVAL);
+	EXPECT_REJECTED(&self->p, &s, open_with(&self->p, AF_INET, IPPROTO_UDP, T_PORT,
+			PINHOLE_A_REMOTE_ADDR, "abc", 3), EINVAL, ERANGE);
+}
+
+TEST_F(nl, reject_port_zero)
+{
+	struct snap s;
+
+	take_snap(&self->p, &s);
+	EXPECT_REJECTED(&self->p, &s, open_with(&self->p, AF_INET, IPPROTO_UDP, 0, 0, NULL, 0),
+			EINVAL, ERANGE);
+}
+
+TEST_F(nl, reject_bad_family_and_proto)
+{
+	struct snap s;
+
+	take_snap(&self->p, &s);
+	EXPECT_REJECTED(&self->p, &s, open_with(&self->p, AF_PACKET, IPPROTO_UDP, T_PORT, 0, NULL, 0),
+			EINVAL, EAFNOSUPPORT);
+	EXPECT_REJECTED(&self->p, &s, open_with(&self->p, 0, IPPROTO_UDP, T_PORT, 0, NULL, 0),
+			EINVAL, EAFNOSUPPORT);
+	EXPECT_REJECTED(&self->p, &s, open_with(&self->p, AF_INET, IPPROTO_SCTP, T_PORT, 0, NULL, 0),
+			EINVAL, EOPNOTSUPP);
+	EXPECT_REJECTED(&self->p, &s, open_with(&self->p, AF_INET, IPPROTO_ICMP, T_PORT, 0, NULL, 0),
+			EINVAL, EOPNOTSUPP);
+}
+
+TEST_F(nl, reject_missing_required)
+{
+	char buf[256];
+	struct nlmsghdr *nlh;
+	struct snap s;
+
+	take_snap(&self->p, &s);
+	nlh = phnl_req(&self->p, buf, PINHOLE_CMD_OPEN, 0);
+	mnl_attr_put_u16(nlh, PINHOLE_A_FAMILY, AF_INET);
+	mnl_attr_put_u8(nlh, PINHOLE_A_PROTO, IPPROTO_UDP);
+	EXPECT_REJECTED(&self->p, &s, phnl_talk(&self->p, nlh, NULL, NULL), EINVAL, EINVAL);
+	nlh = phnl_req(&self->p, buf, PINHOLE_CMD_PIN, 0);
+	EXPECT_REJECTED(&self->p, &s, phnl_talk(&self->p, nlh, NULL, NULL), EINVAL, EINVAL);
+}
+
+TEST_F(nl, reject_unknown_flags)
+{
+	uint32_t f = 1U << 7;
+	struct snap s;
+
+	take_snap(&self->p, &s);
+	EXPECT_REJECTED(&self->p, &s, open_with(&self->p, AF_INET, IPPROTO_UDP, T_PORT,
+			PINHOLE_A_FLAGS, &f, 4), EINVAL, EINVAL);
+	f = ~PINHOLE_F_ALL;
+	EXPECT_REJECTED(&self->p, &s, open_with(&self->p, AF_INET, IPPROTO_UDP, T_PORT,
+			PINHOLE_A_FLAGS, &f, 4), EINVAL, EINVAL);
+	ASSERT_EQ(0, ph_open(&self->p, AF_INET, IPPROTO_UDP, T_PORT, 0, 0, NULL));
+	take_snap(&self->p, &s);
+	EXPECT_REJECTED(&self->p, &s, ph_flush(&self->p, 1U << 9, NULL), EINVAL, EINVAL);
+}
+
+TEST_F(nl, reject_unknown_attribute)
+{
+	uint32_t v = 1;
+	struct snap s;
+
+	take_snap(&self->p, &s);
+	EXPECT_REJECTED(&self->p, &s, open_with(&self->p, AF_INET, IPPROTO_UDP, T_PORT,
+			PINHOLE_A_MAX + 1, &v, 4), EINVAL, EINVAL);
+	EXPECT_REJECTED(&self->p, &s, open_with(&self->p, AF_INET, IPPROTO_UDP, T_PORT,
+			200, &v, 4), EINVAL, EINVAL);
+}
+
+TEST_F(nl, reject_truncated_attribute)
+{
+	char buf[256];
+	struct nlmsghdr *nlh;
+	struct nlattr *a;
+	uint16_t half = 7;
+	struct snap s;
+
+	take_snap(&self->p, &s);
+	/* a u32 lease carrying 2 bytes */
+	EXPECT_REJECTED(&self->p, &s, open_with(&self->p, AF_INET, IPPROTO_UDP, T_PORT,
+			PINHOLE_A_LEASE_MS, &half, 2), EINVAL, ERANGE);
+	/* a u8 proto carrying 0 bytes */
+	nlh = phnl_req(&self->p, buf, PINHOLE_CMD_OPEN, 0);
+	mnl_attr_put_u16(nlh, PINHOLE_A_FAMILY, AF_INET);
+	mnl_attr_put(nlh, PINHOLE_A_PROTO, 0, NULL);
+	mnl_attr_put_u16(nlh, PINHOLE_A_LOCAL_PORT, T_PORT);
+	EXPECT_REJECTED(&self->p, &s, phnl_talk(&self->p, nlh, NULL, NULL), EINVAL, ERANGE);
+	/* the last attribute's header claims more than the message holds */
+	nlh = phnl_req(&self->p, buf, PINHOLE_CMD_OPEN, 0);
+	mnl_attr_put_u16(nlh, PINHOLE_A_FAMILY, AF_INET);
+	mnl_attr_put_u8(nlh, PINHOLE_A_PROTO, IPPROTO_UDP);
+	mnl_attr_put_u16(nlh, PINHOLE_A_LOCAL_PORT, T_PORT);
+	a = (struct nlattr *)mnl_nlmsg_get_payload_tail(nlh);
+	mnl_attr_put_u32(nlh, PINHOLE_A_LEASE_MS, 5000);
+	nlh->nlmsg_len -= 2;	/* cut the u32 in half */
+	(void)a;
+	EXPECT_REJECTED(&self->p, &s, phnl_talk(&self->p, nlh, NULL, NULL), EINVAL, ERANGE);
+}
+
+/* ---- malformed configuration -------------------------------------------- */
+
+static int set_ranges_raw(struct phnl *p, const struct ph_range *r, int n)
+{
+	return ph_set_ranges(p, r, n);
+}
+
+TEST_F(nl, reject_bad_ranges)
+{
+	struct ph_range r[PINHOLE_MAX_RANGES + 1];
+	struct snap s;
+	int i;
+
+	take_snap(&self->p, &s);
+	/* overlapping ranges of one protocol */
+	r[0] = (struct ph_range){ IPPROTO_UDP, 1000, 2000 };
+	r[1] = (struct ph_range){ IPPROTO_UDP, 1500, 2500 };
+	EXPECT_REJECTED(&self->p, &s, set_ranges_raw(&self->p, r, 2), EINVAL, EINVAL);
+	r[1] = (struct ph_range){ IPPROTO_UDP, 2000, 2000 };	/* shares one port */
+	EXPECT_REJECTED(&self->p, &s, set_ranges_raw(&self->p, r, 2), EINVAL, EINVAL);
+	/* first > last */
+	r[0] = (struct ph_range){ IPPROTO_UDP, 3000, 2999 };
+	EXPECT_REJECTED(&self->p, &s, set_ranges_raw(&self->p, r, 1), EINVAL, ERANGE);
+	/* port 0 */
+	r[0] = (struct ph_range){ IPPROTO_UDP, 0, 10 };
+	EXPECT_REJECTED(&self->p, &s, set_ranges_raw(&self->p, r, 1), EINVAL, ERANGE);
+	/* bad protocol */
+	r[0] = (struct ph_range){ IPPROTO_SCTP, 1000, 2000 };
+	EXPECT_REJECTED(&self->p, &s, set_ranges_raw(&self->p, r, 1), EINVAL, EOPNOTSUPP);
+	/* too many ranges */
+	for (i = 0; i < PINHOLE_MAX_RANGES + 1; i++)
+		r[i] = (struct ph_range){ IPPROTO_UDP, 1000 + 10 * i, 1000 + 10 * i + 5 };
+	EXPECT_REJECTED(&self->p, &s, set_ranges_raw(&self->p, r, PINHOLE_MAX_RANGES + 1),
+			EINVAL, E2BIG);
+	/* exactly the maximum is fine; same ports on two protocols are fine */
+	ASSERT_EQ(0, set_ranges_raw(&self->p, r, PINHOLE_MAX_RANGES)) TH_LOG("%s", self->p.ext_msg);
+	r[0] = (struct ph_range){ IPPROTO_UDP, 1000, 2000 };
+	r[1] = (struct ph_range){ IPPROTO_TCP, 1000, 2000 };
+	ASSERT_EQ(0, set_ranges_raw(&self->p, r, 2)) TH_LOG("%s", self->p.ext_msg);
+}
+
+TEST_F(nl, reject_bad_config_values)
+{
+	struct ph_cfg c;
+	struct snap s;
+
+	take_snap(&self->p, &s);
+	EXPECT_REJECTED(&self->p, &s, ph_set_u32(&self->p, PINHOLE_CFG_A_MAX_PINHOLES, 0),
+			EINVAL, ERANGE);
+	EXPECT_REJECTED(&self->p, &s, ph_set_u32(&self->p, PINHOLE_CFG_A_MAX_PER_OWNER, 0),
+			EINVAL, ERANGE);
+	EXPECT_REJECTED(&self->p, &s, ph_set_u32(&self->p, PINHOLE_CFG_A_MAX_LEASE_MS,
+						 PINHOLE_MAX_LEASE_MS + 1), EINVAL, ERANGE);
+	/* one bad value in a SET changes none of the good ones */
+	memset(&c, 0, sizeof(c));
+	c.has[PINHOLE_CFG_A_MAX_PER_OWNER] = true;
+	c.val[PINHOLE_CFG_A_MAX_PER_OWNER] = 9;
+	c.has[PINHOLE_CFG_A_MAX_PINHOLES] = true;
+	c.val[PINHOLE_CFG_A_MAX_PINHOLES] = 0;
+	c.ranges[0] = (struct ph_range){ IPPROTO_UDP, 1, 2 };
+	c.nranges = 1;
+	EXPECT_REJECTED(&self->p, &s, ph_set_config(&self->p, &c, true, NULL), EINVAL, ERANGE);
+	/* unknown attribute inside the config nest */
+	{
+		char buf[256];
+		struct nlmsghdr *nlh = phnl_req(&self->p, buf, PINHOLE_CMD_SET_CONFIG, 0);
+		struct nlattr *n = mnl_attr_nest_start(nlh, PINHOLE_A_CONFIG);
+
+		mnl_attr_put_u32(nlh, PINHOLE_CFG_A_MAX + 1, 1);
+		mnl_attr_nest_end(nlh, n);
+		EXPECT_REJECTED(&self->p, &s, phnl_talk(&self->p, nlh, NULL, NULL), EINVAL, EINVAL);
+	}
+}
+
+/* ---- namespaces ---------------------------------------------------------- */
+
+TEST_F(nl, netns_isolated_control_plane)
+{
+	struct phnl b;
+	struct ph_cfg ca, cb;
+	struct ph o;
+	int nsa, nsb;
+
+	nsa = open("/proc/self/ns/net", O_RDONLY);
+	ASSERT_GE(nsa, 0);
+	ASSERT_EQ(0, ph_open(&self->p, AF_INET, IPPROTO_UDP, T_PORT, 0, 0, &o));
+	ASSERT_EQ(0, ph_set_u32(&self->p, PINHOLE_CFG_A_MAX_PER_OWNER, 33));
+
+	ASSERT_EQ(0, ph_netns_new());
+	nsb = open("/proc/self/ns/net", O_RDONLY);
+	ASSERT_GE(nsb, 0);
+	ASSERT_EQ(0, phnl_open(&b));	/* a socket of namespace B */
+
+	EXPECT_EQ(0, ph_dump(&b, NULL, 0, NULL));
+	EXPECT_EQ(-ENOENT, ph_id_cmd(&b, PINHOLE_CMD_GET, o.id, 0, NULL));
+	EXPECT_EQ(-ENOENT, ph_close_id(&b, o.id, NULL));
+	EXPECT_EQ(0, ph_stat(&b, PINHOLE_STATS_A_PINHOLES));
+	EXPECT_EQ(0, ph_stat(&b, PINHOLE_STATS_A_OPENED));
+	ASSERT_EQ(0, ph_get_config(&b, &cb));
+	EXPECT_NE(33, cb.val[PINHOLE_CFG_A_MAX_PER_OWNER]);
+	EXPECT_EQ(0, cb.nranges) TH_LOG("a new namespace must start without ranges");
+
+	/* a FLUSH_ALL in B leaves A alone; the same tuple opens in B */
+	EXPECT_EQ(0, ph_flush(&b, PINHOLE_F_FLUSH_ALL, NULL));
+	EXPECT_EQ(0, ph_open(&b, AF_INET, IPPROTO_UDP, T_PORT, 0, 0, NULL));
+	ASSERT_EQ(0, ph_set_u32(&b, PINHOLE_CFG_A_MAX_PER_OWNER, 44));
+
+	EXPECT_EQ(1, ph_dump(&self->p, NULL, 0, NULL));
+	EXPECT_EQ(0, ph_id_cmd(&self->p, PINHOLE_CMD_GET, o.id, 0, NULL));
+	ASSERT_EQ(0, ph_get_config(&self->p, &ca));
+	EXPECT_EQ(33, ca.val[PINHOLE_CFG_A_MAX_PER_OWNER]);
+	EXPECT_EQ(2, ca.nranges);
+
+	/* namespace B going away closes its pinholes, A keeps its own */
+	phnl_close(&b);
+	ASSERT_EQ(0, setns(nsa, CLONE_NEWNET));
+	close(nsb);
+	close(nsa);
+	EXPECT_EQ(1, ph_dump(&self->p, NULL, 0, NULL));
+}
+
+TEST_HARNESS_MAIN

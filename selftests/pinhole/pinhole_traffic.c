@@ -1,0 +1,427 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pinhole_traffic: what pinhole.ko does to packets, seen by the receiving
+ * socket and by the module's counters.
+ *
+ * Topology: each test is alone in a fresh network namespace and talks to
+ * itself over lo (127.0.0.0/8 and ::1), which crosses PRE_ROUTING and
+ * LOCAL_IN like any inbound packet:
+ *
+ *   sender socket --lo--> [pinhole hook] --> receiving socket
+ *   (127.0.0.x:any)                          (127.0.0.1 or ::1 : 5000-5999 managed)
+ *
+ * Real interfaces (veth between namespaces) are covered by veth_traffic.sh.
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+
+#include "phtest.h"
+
+#define NPKT	20
+#define PLEN	100
+
+FIXTURE(tr) {
+	struct phnl p;
+};
+
+FIXTURE_VARIANT(tr) {
+	int family;
+	const char *lo;
+};
+
+FIXTURE_VARIANT_ADD(tr, ipv4) {
+	.family = AF_INET,
+	.lo = "127.0.0.1",
+};
+
+FIXTURE_VARIANT_ADD(tr, ipv6) {
+	.family = AF_INET6,
+	.lo = "::1",
+};
+
+FIXTURE_SETUP(tr)
+{
+	PH_SETUP(&self->p);
+}
+
+FIXTURE_TEARDOWN(tr)
+{
+	phnl_close(&self->p);
+}
+
+/* Send n datagrams to port, return how many the receiver got */
+static int udp_through(int family, const char *lo, const char *src,
+		       uint16_t sport, uint16_t port, int n)
+{
+	int fd = ph_udp_bind(family, lo, port), got;
+
+	if (fd < 0)
+		return fd;
+	if (ph_udp_send(family, src, sport, lo, port, n, PLEN) != n) {
+		close(fd);
+		return -EIO;
+	}
+	got = ph_udp_drain(fd, n, 300);
+	close(fd);
+	return got;
+}
+
+TEST_F(tr, udp_dropped_without_pinhole_accepted_with)
+{
+	struct ph_stats st;
+	struct ph o, g;
+	uint32_t hdr = variant->family == AF_INET6 ? 48 : 28;
+
+	/* no pinhole: nothing arrives, every packet counted as dropped */
+	EXPECT_EQ(0, udp_through(variant->family, variant->lo, NULL, 0, T_PORT, NPKT));
+	ASSERT_EQ(0, ph_get_stats(&self->p, &st));
+	EXPECT_EQ(NPKT, st.v[PINHOLE_STATS_A_PKTS_DROPPED]);
+	EXPECT_GE(st.v[PINHOLE_STATS_A_BYTES_DROPPED], NPKT * PLEN);
+	EXPECT_LE(st.v[PINHOLE_STATS_A_BYTES_DROPPED], NPKT * (PLEN + hdr));
+	EXPECT_EQ(0, st.v[PINHOLE_STATS_A_PKTS_ACCEPTED]);
+
+	/* a pinhole: everything arrives and is counted on it */
+	ASSERT_EQ(0, ph_open(&self->p, variant->family, IPPROTO_UDP, T_PORT, 0, 0, &o));
+	EXPECT_EQ(NPKT, udp_through(variant->family, variant->lo, NULL, 0, T_PORT, NPKT));
+	ASSERT_EQ(0, ph_id_cmd(&self->p, PINHOLE_CMD_GET, o.id, 0, &g));
+	EXPECT_EQ(NPKT, g.packets);
+	EXPECT_GE(g.bytes, NPKT * PLEN);
+	EXPECT_LE(g.bytes, NPKT * (PLEN + hdr));
+	EXPECT_TRUE(g.has_idle);
+	EXPECT_LT(g.idle_ms, 10000);
+	ASSERT_EQ(0, ph_get_stats(&self->p, &st));
+	EXPECT_EQ(NPKT, st.v[PINHOLE_STATS_A_PKTS_ACCEPTED]);
+	EXPECT_EQ(g.bytes, st.v[PINHOLE_STATS_A_BYTES_ACCEPTED]);
+	EXPECT_EQ(NPKT, st.v[PINHOLE_STATS_A_PKTS_DROPPED]);
+
+	/* a pinhole of the other protocol or other port does not count */
+	ASSERT_EQ(0, ph_close_id(&self->p, o.id, NULL));
+	ASSERT_EQ(0, ph_open(&self->p, variant->family, IPPROTO_TCP, T_PORT, 0, 0, NULL));
+	ASSERT_EQ(0, ph_open(&self->p, variant->family, IPPROTO_UDP, T_PORT + 1, 0, 0, NULL));
+	EXPECT_EQ(0, udp_through(variant->family, variant->lo, NULL, 0, T_PORT, NPKT));
+	EXPECT_EQ(2 * NPKT, ph_stat(&self->p, PINHOLE_STATS_A_PKTS_DROPPED));
+	EXPECT_EQ(NPKT, ph_stat(&self->p, PINHOLE_STATS_A_PKTS_ACCEPTED));
+}
+
+TEST_F(tr, udp_other_family_pinhole_does_not_open)
+{
+	int other = variant->family == AF_INET ? AF_INET6 : AF_INET;
+
+	ASSERT_EQ(0, ph_open(&self->p, other, IPPROTO_UDP, T_PORT, 0, 0, NULL));
+	EXPECT_EQ(0, udp_through(variant->family, variant->lo, NULL, 0, T_PORT, NPKT));
+	EXPECT_EQ(NPKT, ph_stat(&self->p, PINHOLE_STATS_A_PKTS_DROPPED));
+}
+
+TEST_F(tr, tcp_connect_needs_pinhole)
+{
+	int lfd, one = 1;
+	struct sockaddr_storage ss;
+	socklen_t sl;
+
+	memset(&ss, 0, sizeof(ss));
+	if (variant->family == AF_INET6) {
+		struct sockaddr_in6 *s = (void *)&ss;
+
+		s->sin6_family = AF_INET6;
+		s->sin6_port = htons(T_PORT);
+		s->sin6_addr = in6addr_loopback;
+		sl = sizeof(*s);
+	} else {
+		struct sockaddr_in *s = (void *)&ss;
+
+		s->sin_family = AF_INET;
+		s->sin_port = htons(T_PORT);
+		s->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		sl = sizeof(*s);
+	}
+	lfd = socket(variant->family, SOCK_STREAM, 0);
+	ASSERT_GE(lfd, 0);
+	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	ASSERT_EQ(0, bind(lfd, (struct sockaddr *)&ss, sl));
+	ASSERT_EQ(0, listen(lfd, 16));
+
+	EXPECT_EQ(0, ph_tcp_try(variant->family, variant->lo, T_PORT, 500));
+	EXPECT_GE(ph_stat(&self->p, PINHOLE_STATS_A_PKTS_DROPPED), 1);
+	ASSERT_EQ(0, ph_open(&self->p, variant->family, IPPROTO_TCP, T_PORT, 0, 0, NULL));
+	EXPECT_EQ(1, ph_tcp_try(variant->family, variant->lo, T_PORT, 3000));
+	EXPECT_GE(ph_stat(&self->p, PINHOLE_STATS_A_PKTS_ACCEPTED), 1);
+	close(lfd);
+}
+
+TEST_F(tr, outside_managed_ranges_untouched)
+{
+	struct ph_range r[2] = {
+		{ IPPROTO_UDP, 5000, 5099 },
+		{ IPPROTO_TCP, 5100, 5199 },
+	};
+	struct ph_stats st;
+
+	ASSERT_EQ(0, ph_set_ranges(&self->p, r, 2));
+	/* above the range, below it, and a TCP-only range for UDP */
+	EXPECT_EQ(NPKT, udp_through(variant->family, variant->lo, NULL, 0, T_OUTSIDE, NPKT));
+	EXPECT_EQ(NPKT, udp_through(variant->family, variant->lo, NULL, 0, 4999, NPKT));
+	EXPECT_EQ(NPKT, udp_through(variant->family, variant->lo, NULL, 0, 5150, NPKT));
+	/* edges of the range are managed */
+	EXPECT_EQ(0, udp_through(variant->family, variant->lo, NULL, 0, 5000, 1));
+	EXPECT_EQ(0, udp_through(variant->family, variant->lo, NULL, 0, 5099, 1));
+	ASSERT_EQ(0, ph_get_stats(&self->p, &st));
+	EXPECT_EQ(0, st.v[PINHOLE_STATS_A_PKTS_ACCEPTED]);
+	EXPECT_EQ(2, st.v[PINHOLE_STATS_A_PKTS_DROPPED]);
+
+	/* no ranges at all: the module lets everything through */
+	ASSERT_EQ(0, ph_set_ranges(&self->p, NULL, 0));
+	EXPECT_EQ(NPKT, udp_through(variant->family, variant->lo, NULL, 0, 5000, NPKT));
+	EXPECT_EQ(2, ph_stat(&self->p, PINHOLE_STATS_A_PKTS_DROPPED));
+}
+
+TEST_F(tr, remote_constraint)
+{
+	const char *lo = variant->lo;
+	int fam = variant->family;
+	struct ph_open_args a = {
+		.family = fam, .proto = IPPROTO_UDP, .lport = T_PORT,
+		.raddr = fam == AF_INET ? ip4("127.0.0.1") : ip6("::1"),
+		.rport = 7001,
+	};
+	struct ph o, g;
+
+	ASSERT_EQ(0, ph_open_args(&self->p, &a, &o)) TH_LOG("%s", self->p.ext_msg);
+	EXPECT_EQ(NPKT, udp_through(fam, lo, lo, 7001, T_PORT, NPKT));
+	EXPECT_EQ(0, udp_through(fam, lo, lo, 7002, T_PORT, NPKT));	/* wrong port */
+	EXPECT_EQ(0, udp_through(fam, lo, NULL, 0, T_PORT, NPKT));	/* any port */
+	if (fam == AF_INET)	/* wrong address, right port */
+		EXPECT_EQ(0, udp_through(fam, lo, "127.0.0.2", 7001, T_PORT, NPKT));
+	ASSERT_EQ(0, ph_id_cmd(&self->p, PINHOLE_CMD_GET, o.id, 0, &g));
+	EXPECT_EQ(NPKT, g.packets);
+	EXPECT_EQ(NPKT, ph_stat(&self->p, PINHOLE_STATS_A_PKTS_ACCEPTED));
+	EXPECT_EQ((fam == AF_INET ? 3 : 2) * NPKT,
+		  ph_stat(&self->p, PINHOLE_STATS_A_PKTS_DROPPED));
+}
+
+TEST_F(tr, remote_bound_by_activate)
+{
+	const char *lo = variant->lo;
+	int fam = variant->family;
+	struct ph o;
+
+	ASSERT_EQ(0, ph_open(&self->p, fam, IPPROTO_UDP, T_PORT, 0, 0, &o));
+	/* OPEN: any remote */
+	EXPECT_EQ(NPKT, udp_through(fam, lo, lo, 7002, T_PORT, NPKT));
+	ASSERT_EQ(0, ph_activate(&self->p, o.id, fam,
+				 fam == AF_INET ? ip4("127.0.0.1") : ip6("::1"), 7001, NULL));
+	EXPECT_EQ(NPKT, udp_through(fam, lo, lo, 7001, T_PORT, NPKT));
+	EXPECT_EQ(0, udp_through(fam, lo, lo, 7002, T_PORT, NPKT));
+}
+
+TEST_F(tr, local_address_constraint)
+{
+	struct ph_open_args a = {
+		.family = AF_INET, .proto = IPPROTO_UDP, .lport = T_PORT,
+		.laddr = ip4("127.0.0.1"),
+	};
+	int fd;
+
+	if (variant->family != AF_INET)
+		SKIP(return, "needs a second local address (IPv4 127/8)");
+	ASSERT_EQ(0, ph_open_args(&self->p, &a, NULL));
+	fd = ph_udp_bind(AF_INET, "0.0.0.0", T_PORT);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(NPKT, ph_udp_send(AF_INET, NULL, 0, "127.0.0.1", T_PORT, NPKT, PLEN));
+	EXPECT_EQ(NPKT, ph_udp_drain(fd, NPKT, 300));
+	ASSERT_EQ(NPKT, ph_udp_send(AF_INET, NULL, 0, "127.0.0.3", T_PORT, NPKT, PLEN));
+	EXPECT_EQ(0, ph_udp_drain(fd, NPKT, 300));
+	close(fd);
+}
+
+TEST_F(tr, closed_and_expired_pinholes_stop_traffic)
+{
+	struct phnl ev;
+	struct ph o, e;
+
+	ASSERT_EQ(0, phnl_open(&ev));
+	ASSERT_EQ(0, phnl_subscribe(&ev));
+	ASSERT_EQ(0, ph_open(&self->p, variant->family, IPPROTO_UDP, T_PORT,
+			     PINHOLE_MIN_LEASE_MS * 3, 0, &o));
+	EXPECT_EQ(NPKT, udp_through(variant->family, variant->lo, NULL, 0, T_PORT, NPKT));
+	ASSERT_EQ(1, ph_wait_closed(&ev, o.id, 10000, &e));
+	EXPECT_EQ(PINHOLE_REASON_EXPIRED, e.reason);
+	EXPECT_EQ(0, udp_through(variant->family, variant->lo, NULL, 0, T_PORT, NPKT));
+
+	ASSERT_EQ(0, ph_open(&self->p, variant->family, IPPROTO_UDP, T_PORT, 0, 0, &o));
+	EXPECT_EQ(NPKT, udp_through(variant->family, variant->lo, NULL, 0, T_PORT, NPKT));
+	ASSERT_EQ(0, ph_close_id(&self->p, o.id, NULL));
+	EXPECT_EQ(0, udp_through(variant->family, variant->lo, NULL, 0, T_PORT, NPKT));
+	EXPECT_EQ(2 * NPKT, ph_stat(&self->p, PINHOLE_STATS_A_PKTS_ACCEPTED));
+	EXPECT_EQ(2 * NPKT, ph_stat(&self->p, PINHOLE_STATS_A_PKTS_DROPPED));
+	phnl_close(&ev);
+}
+
+TEST_F(tr, netns_pinhole_does_not_open_other_netns)
+{
+	struct phnl b;
+	int nsa;
+
+	nsa = open("/proc/self/ns/net", O_RDONLY);
+	ASSERT_GE(nsa, 0);
+	ASSERT_EQ(0, ph_open(&self->p, variant->family, IPPROTO_UDP, T_PORT, 0, 0, NULL));
+	ASSERT_EQ(0, ph_netns_new());
+	ASSERT_EQ(0, phnl_open(&b));
+	ASSERT_EQ(0, ph_baseline(&b));
+	/* B has the same ranges but no pinhole */
+	EXPECT_EQ(0, udp_through(variant->family, variant->lo, NULL, 0, T_PORT, NPKT));
+	EXPECT_EQ(NPKT, ph_stat(&b, PINHOLE_STATS_A_PKTS_DROPPED));
+	ASSERT_EQ(0, setns(nsa, CLONE_NEWNET));
+	EXPECT_EQ(NPKT, udp_through(variant->family, variant->lo, NULL, 0, T_PORT, NPKT));
+	EXPECT_EQ(0, ph_stat(&self->p, PINHOLE_STATS_A_PKTS_DROPPED));
+	EXPECT_EQ(NPKT, ph_stat(&self->p, PINHOLE_STATS_A_PKTS_ACCEPTED));
+	phnl_close(&b);
+	close(nsa);
+}
+
+/*
+ * 100 000 pinholes opened and closed in batches while a flow runs through
+ * one pinhole that stays: the flow must not lose a packet to the module,
+ * and the table must be back to that one pinhole.
+ */
+#define FLOW_PORT	T_PORT
+
+static int batch_send(struct phnl *p, char *buf, size_t len, int nmsg,
+		      uint32_t first_seq, uint32_t *ids, int *errs)
+{
+	static char rbuf[1 << 20];
+	int got = 0;
+
+	if (mnl_socket_sendto(p->nl, buf, len) < 0)
+		return -errno;
+	while (got < nmsg) {
+		int n = mnl_socket_recvfrom(p->nl, rbuf, sizeof(rbuf));
+		struct nlmsghdr *nlh;
+
+		if (n < 0)
+			return -errno;
+		for (nlh = (void *)rbuf; mnl_nlmsg_ok(nlh, n); nlh = mnl_nlmsg_next(nlh, &n)) {
+			uint32_t i = nlh->nlmsg_seq - first_seq;
+
+			if (i >= (uint32_t)nmsg)
+				continue;
+			got++;
+			if (nlh->nlmsg_type == NLMSG_ERROR) {
+				const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+
+				if (e->error)
+					(*errs)++;
+			} else if (ids) {
+				struct ph r;
+
+				ph_parse(nlh, &r);
+				ids[i] = r.id;
+			}
+		}
+	}
+	return 0;
+}
+
+TEST_F_TIMEOUT(tr, stress_100k_open_close_with_traffic, 600)
+{
+	int total = getenv("PINHOLE_STRESS_N") ? atoi(getenv("PINHOLE_STRESS_N")) : 100000;
+	enum { B = 64 };
+	static char buf[B * 128];
+	static uint32_t ids[B];
+	volatile uint64_t *shared;
+	struct ph flow, g;
+	int fd, errs = 0, i, j;
+	uint64_t received = 0, t0;
+	pid_t pid;
+
+	if (variant->family != AF_INET)
+		SKIP(return, "run once, for IPv4 (the IPv6 path is the same table)");
+	ASSERT_EQ(0, ph_set_u32(&self->p, PINHOLE_CFG_A_MAX_PINHOLES, total + 10));
+	ASSERT_EQ(0, ph_set_u32(&self->p, PINHOLE_CFG_A_MAX_PER_OWNER, total + 10));
+	{
+		struct ph_range r[2] = { { IPPROTO_UDP, 1000, 65000 }, { IPPROTO_TCP, 5000, 5999 } };
+
+		ASSERT_EQ(0, ph_set_ranges(&self->p, r, 2));
+	}
+	phnl_set_rcvbuf(&self->p, 4 << 20);
+	ASSERT_EQ(0, ph_open(&self->p, AF_INET, IPPROTO_UDP, FLOW_PORT, 0,
+			     PINHOLE_F_LEASE_ONLY, &flow));
+	fd = ph_udp_bind(AF_INET, "127.0.0.1", FLOW_PORT);
+	ASSERT_GE(fd, 0);
+
+	shared = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, shared);
+	shared[0] = 0;	/* sent */
+	shared[1] = 0;	/* stop */
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		while (!shared[1]) {
+			shared[0] += ph_udp_send(AF_INET, NULL, 0, "127.0.0.1",
+						 FLOW_PORT, 10, 64);
+			usleep(1000);
+		}
+		_exit(0);
+	}
+
+	t0 = ph_now_ms();
+	for (i = 0; i < total; i += B) {
+		int n = total - i < B ? total - i : B;
+		size_t len = 0;
+		uint32_t seq0 = self->p.seq + 1;
+
+		for (j = 0; j < n; j++) {
+			struct nlmsghdr *nlh = phnl_req(&self->p, buf + len, PINHOLE_CMD_OPEN, 0);
+			int k = i + j;
+
+			nlh->nlmsg_flags &= ~NLM_F_ACK;
+			mnl_attr_put_u16(nlh, PINHOLE_A_FAMILY, AF_INET);
+			mnl_attr_put_u8(nlh, PINHOLE_A_PROTO, IPPROTO_UDP);
+			mnl_attr_put_u16(nlh, PINHOLE_A_LOCAL_PORT, 10000 + k % 50000);
+			mnl_attr_put_u16(nlh, PINHOLE_A_REMOTE_PORT, 1 + k / 50000);
+			len += nlh->nlmsg_len;
+		}
+		ASSERT_EQ(0, batch_send(&self->p, buf, len, n, seq0, ids, &errs));
+		ASSERT_EQ(0, errs) TH_LOG("OPEN failed in batch at %d", i);
+
+		/* close this batch by id, except every 1000th: closed by FLUSH */
+		len = 0;
+		seq0 = self->p.seq + 1;
+		for (j = 0; j < n; j++) {
+			struct nlmsghdr *nlh;
+
+			nlh = phnl_req(&self->p, buf + len, PINHOLE_CMD_CLOSE, 0);
+			nlh->nlmsg_flags &= ~NLM_F_ACK;
+			mnl_attr_put_u32(nlh, PINHOLE_A_ID, ids[j]);
+			len += nlh->nlmsg_len;
+		}
+		ASSERT_EQ(0, batch_send(&self->p, buf, len, n, seq0, NULL, &errs));
+		ASSERT_EQ(0, errs) TH_LOG("CLOSE failed in batch at %d", i);
+		received += ph_udp_drain(fd, -1, 0);
+	}
+	TH_LOG("%d pinholes opened and closed in %llu ms", total,
+	       (unsigned long long)(ph_now_ms() - t0));
+	shared[1] = 1;
+	waitpid(pid, NULL, 0);
+	received += ph_udp_drain(fd, -1, 300);
+
+	EXPECT_EQ(1, ph_stat(&self->p, PINHOLE_STATS_A_PINHOLES));
+	EXPECT_EQ(1, ph_dump(&self->p, NULL, 0, NULL));
+	EXPECT_EQ((uint64_t)total + 1, ph_stat(&self->p, PINHOLE_STATS_A_OPENED));
+	EXPECT_EQ((uint64_t)total, ph_stat(&self->p, PINHOLE_STATS_A_CLOSED));
+	EXPECT_GT(shared[0], 0);
+	EXPECT_GT(received, 0);
+	EXPECT_EQ(0, ph_stat(&self->p, PINHOLE_STATS_A_PKTS_DROPPED));
+	ASSERT_EQ(0, ph_id_cmd(&self->p, PINHOLE_CMD_GET, flow.id, 0, &g));
+	EXPECT_EQ(shared[0], g.packets);
+	EXPECT_GE(g.packets, received);
+	TH_LOG("flow: %llu sent, %llu received, %llu through the pinhole",
+	       (unsigned long long)shared[0], (unsigned long long)received,
+	       (unsigned long long)g.packets);
+	close(fd);
+}
+
+TEST_HARNESS_MAIN
