@@ -25,7 +25,9 @@ KVERS ?= $(sort $(foreach v,$(patsubst /boot/vmlinuz-%,%,$(wildcard /boot/vmlinu
 BUILD := $(CURDIR)/build
 KMOD_SRC := Kbuild $(wildcard kmod/*.c kmod/*.h kmod/Kbuild) uapi/linux/pinhole.h
 
-.PHONY: all module agent selftests kmods check demo bench clean checkpatch sparse deps
+.PHONY: all module agent selftests kmods check demo bench clean checkpatch sparse deps install
+
+PREFIX ?= /usr/local
 
 all: module agent selftests
 
@@ -73,6 +75,18 @@ checkpatch:
 
 sparse:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) C=2 modules
+
+# On a gateway: the module for the running kernel (extra/, depmod), the
+# agent binaries, the systemd unit and an example configuration.
+install: module agent
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
+	depmod -a $(notdir $(patsubst %/build,%,$(KDIR)))
+	install -D -m 0755 agent/pinholed $(DESTDIR)$(PREFIX)/sbin/pinholed
+	install -D -m 0755 agent/pinholectl $(DESTDIR)$(PREFIX)/sbin/pinholectl
+	install -D -m 0644 dist/pinholed.service $(DESTDIR)/etc/systemd/system/pinholed.service
+	install -D -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/pinhole/README.md
+	test -e $(DESTDIR)/etc/pinhole/pinholed.conf || \
+		install -D -m 0640 dist/pinholed.conf.example $(DESTDIR)/etc/pinhole/pinholed.conf
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null

@@ -334,6 +334,19 @@ int call_event(struct call *c, const struct call_ev *ev, struct call_acts *o)
 			c->g.peer_resent = true;
 			glare_again(c, ev, o);
 			return 0;
+		case CALL_EV_UAS_INVITE:
+			/* a new INVITE of the peer after we answered its
+			 * previous one 491 (it backed off and retried, RFC
+			 * 3261 14.1) while ours is still pending: a new round
+			 * of glare, decided afresh. Any other case is a
+			 * second INVITE we cannot take now: 491 too, so no
+			 * INVITE is ever left unanswered. */
+			if (c->uac_pending &&
+			    c->g.answered == GLARE_ANSWER_491)
+				glare_start(c, ev, o);
+			else
+				act(o, CA_ANSWER, CALL_LEG_UAS, 491);
+			return 0;
 		case CALL_EV_UAS_ACK:
 			return 0;	/* recorded; used on our final */
 		case CALL_EV_UAS_ACK_TIMEOUT:
@@ -380,6 +393,13 @@ int call_event(struct call *c, const struct call_ev *ev, struct call_acts *o)
 			accept_incoming(c, o);
 			return 0;
 		case CALL_EV_ANSWER:
+			act_timer(o, CA_TIMER_STOP, CALL_TMR_ANSWER, 0);
+			accept_incoming(c, o);
+			return 0;
+		case CALL_EV_DIAL:
+			/* the user calls the party whose INVITE is ringing
+			 * (it arrived before ours was sent: no crossing, no
+			 * glare): the call they want is this one, answer it */
 			act_timer(o, CA_TIMER_STOP, CALL_TMR_ANSWER, 0);
 			accept_incoming(c, o);
 			return 0;

@@ -291,6 +291,18 @@ static void client_request(struct ctl *ctl, struct ctl_client *c, char *line)
 		client_close(c);
 }
 
+/* a request we cannot even parse: one clear error line, then close */
+static void client_fail(struct ctl_client *c, const char *why)
+{
+	char line[160];
+	int n = snprintf(line, sizeof(line),
+			 "{\"ok\":false,\"error\":\"%s\"}\n", why);
+
+	if (n > 0)
+		send_line(c, line, (size_t)n);
+	client_close(c);
+}
+
 static void client_readable(struct ctl *ctl, struct ctl_client *c)
 {
 	ssize_t k;
@@ -308,10 +320,14 @@ static void client_readable(struct ctl *ctl, struct ctl_client *c)
 		return;		/* subscribers only listen */
 	c->len += (size_t)k;
 	c->buf[c->len] = 0;
-	nl = strchr(c->buf, '\n');
+	nl = memchr(c->buf, '\n', c->len);
 	if (!nl) {
 		if (c->len == sizeof(c->buf) - 1)
-			client_close(c);	/* line too long */
+			client_fail(c, "request line too long");
+		return;
+	}
+	if (memchr(c->buf, 0, (size_t)(nl - c->buf))) {
+		client_fail(c, "NUL byte in the request line");
 		return;
 	}
 	*nl = 0;

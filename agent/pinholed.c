@@ -4,7 +4,8 @@
  * media pinhole before it sends INVITE and resolves glare with the
  * Glare-Tiebreak header (JP5338765B2; docs/claims.md).
  *
- *   pinholed --listen ADDR[:PORT] --user NAME [--domain D] [--proxy URI]
+ *   pinholed --listen ADDR[:PORT] --user NAME [--transport udp|tcp|both]
+ *            [--domain D] [--proxy URI] [--max-calls N] [--check]
  *            [--register] [--password P] [--media-ports LO-HI]
  *            [--tiebreak id:N|random] [--glare tiebreak|tiebreak-resend|rfc3261]
  *            [--nack-after-ok] [--firewall kmod|none] [--auto-answer[=MS]]
@@ -31,6 +32,7 @@
 #include "fwops.h"
 #include "plog.h"
 #include "sip_msg.h"
+#include "sip_transport.h"
 #include "tmr.h"
 #include "ua.h"
 
@@ -45,6 +47,7 @@ struct opts {
 	const char *firewall;
 	const char *control;
 	enum plog_level log_level;
+	bool check;			/* --check: parse only */
 	/* strings we own (from the config file) */
 	char *owned[32];
 	unsigned int nowned;
@@ -54,7 +57,8 @@ enum {
 	O_LISTEN = 'l', O_USER = 'u', O_HELP = 'h',
 	O_DOMAIN = 256, O_PROXY, O_REGISTER, O_PASSWORD, O_MEDIA_PORTS,
 	O_TIEBREAK, O_GLARE, O_NACK, O_FIREWALL, O_AUTO_ANSWER, O_CONTROL,
-	O_MEDIA, O_CONFIG, O_LOG_LEVEL,
+	O_MEDIA, O_CONFIG, O_LOG_LEVEL, O_TRANSPORT, O_MAX_CALLS, O_CHECK,
+	O_RING_TIMEOUT,
 };
 
 static const struct option long_opts[] = {
@@ -74,6 +78,10 @@ static const struct option long_opts[] = {
 	{ "media",	 required_argument, NULL, O_MEDIA },
 	{ "config",	 required_argument, NULL, O_CONFIG },
 	{ "log-level",	 required_argument, NULL, O_LOG_LEVEL },
+	{ "transport",	 required_argument, NULL, O_TRANSPORT },
+	{ "max-calls",	 required_argument, NULL, O_MAX_CALLS },
+	{ "check",	 no_argument,	    NULL, O_CHECK },
+	{ "ring-timeout", required_argument, NULL, O_RING_TIMEOUT },
 	{ "help",	 no_argument,	    NULL, O_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -83,7 +91,10 @@ static void usage(FILE *f)
 	fprintf(f,
 "Usage: " PROG " --listen ADDR[:PORT] --user NAME [options]\n"
 "\n"
-"  --listen ADDR[:PORT]     SIP/UDP address (concrete, default port 5060)\n"
+"  --listen ADDR[:PORT]     SIP address (concrete, default port 5060)\n"
+"  --transport udp|tcp|both SIP over UDP (default), TCP, or both on the\n"
+"                           --listen port; with both, requests go over TCP\n"
+"                           when the URI says ;transport=tcp\n"
 "  --user NAME              our user part: sip:NAME@DOMAIN\n"
 "  --domain D               domain of our AoR (default: the listen address)\n"
 "  --proxy URI              outbound proxy (loose route) for our requests\n"
@@ -98,7 +109,12 @@ static void usage(FILE *f)
 "  --control PATH           control socket (default " CTL_DEFAULT_PATH ")\n"
 "  --media tone|FILE        what we send (default tone)\n"
 "  --config FILE            'key = value' lines, keys as the long options\n"
-"  --log-level L            error, warn, info (default), debug\n");
+"  --log-level L            error, warn, info (default), debug\n"
+"  --max-calls N            calls at once (default %d); more are refused 503\n"
+"  --ring-timeout MS        refuse an unanswered call with 480 after MS ms\n"
+"                           (default 120000, 0: ring until answered)\n"
+"  --check                  check the options and --config file, then exit\n",
+		UA_MAX_CALLS_DEFAULT);
 }
 
 static int cfg_error(const char *where, const char *fmt, const char *arg)
@@ -221,6 +237,26 @@ static int apply(struct opts *o, int opt, const char *v, const char *where)
 		if (glare_mode_parse(v, &o->ua.call.mode))
 			return cfg_error(where, "--glare is tiebreak, "
 					 "tiebreak-resend or rfc3261, not '%s'", v);
+		return 0;
+	case O_TRANSPORT:
+		if (sip_tp_mode_parse(v, &o->ua.transport))
+			return cfg_error(where, "--transport is udp, tcp or "
+					 "both, not '%s'", v);
+		return 0;
+	case O_MAX_CALLS:
+		if (parse_ulong(v, 100000, &a) || !a)
+			return cfg_error(where, "--max-calls is 1-100000, not "
+					 "'%s'", v);
+		o->ua.max_calls = (unsigned int)a;
+		return 0;
+	case O_CHECK:
+		o->check = true;
+		return 0;
+	case O_RING_TIMEOUT:
+		if (parse_ulong(v, 3600000, &a))
+			return cfg_error(where, "--ring-timeout takes ms, not "
+					 "'%s'", v);
+		o->ua.ring_timeout_ms = (unsigned int)a;
 		return 0;
 	case O_LOG_LEVEL:
 		if (plog_level_parse(v, &o->log_level))
@@ -359,12 +395,11 @@ static void on_signal(int sig)
 	stop_signal = sig;
 }
 
-static int run(struct ua *ua, struct ctl *ctl, struct fwops *fw)
+static int run(struct ua *ua, struct ctl *ctl)
 {
 	static struct pollfd pfd[POLL_MAX];
 	uint64_t deadline = 0;
 
-	(void)fw;
 	for (;;) {
 		unsigned int nu, nc;
 		int timeout, mt;
@@ -406,6 +441,9 @@ int main(int argc, char **argv)
 			.call = { .mode = GLARE_MODE_TIEBREAK,
 				  .auto_answer_ms = -1 },
 			.register_expires = 3600,
+			.transport = SIP_TP_UDP,
+			.max_calls = UA_MAX_CALLS_DEFAULT,
+			.ring_timeout_ms = 120000,
 		},
 		.firewall = "kmod",
 		.control = CTL_DEFAULT_PATH,
@@ -421,6 +459,10 @@ int main(int argc, char **argv)
 	if (parse_args(&o, argc, argv)) {
 		fprintf(stderr, "Run '" PROG " --help' for the options.\n");
 		return EXIT_USAGE;
+	}
+	if (o.check) {
+		printf("%s: configuration OK\n", PROG);
+		return 0;
 	}
 	plog_init(o.ua.user, o.log_level);
 	if (sip_msg_init()) {
@@ -456,13 +498,10 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	ua_set_event_handler(ua, ctl_event, ctl);
-	if (o.ua.do_register)
-		plog(PLOG_WARN, "--register: registration is not implemented "
-		     "yet; calls are made directly");
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	rc = run(ua, ctl, fw);
+	rc = run(ua, ctl);
 	plog(PLOG_INFO, "stopped");
 out:
 	ctl_free(ctl);

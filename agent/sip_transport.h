@@ -1,7 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * sip_transport.h - SIP over UDP (RFC 3261 section 18) with the symmetric
- * response routing of RFC 3581 (rport).
+ * sip_transport.h - SIP over UDP and TCP (RFC 3261 section 18) with the
+ * symmetric response routing of RFC 3581 (rport).
+ *
+ * TCP (--transport tcp|both): a listening socket and up to
+ * SIP_TCP_MAX_CONNS connections, accepted or opened by us; the stream is
+ * cut into messages by Content-Length (18.3; a message without it has no
+ * body), at most SIP_TCP_MSG_MAX bytes each, or the connection is closed.
+ * A message goes over the transport its top Via names: our Via says TCP
+ * for every request in tcp mode, and in both mode when the Request-URI has
+ * ;transport=tcp; a response follows the request's Via. A TCP message
+ * goes on a live connection to the destination when there is one - the
+ * one the request came in on for responses (18.2.2) - else on a new one.
+ * Connections idle for SIP_TCP_IDLE_MS are closed. sip_transport_fd() is
+ * one pollable descriptor (epoll) covering every socket.
  *
  * Received datagrams are parsed (sip_msg.c); a request gets received= /
  * rport= on its top Via (18.2.1, RFC 3581 4); a response whose top Via is
@@ -14,6 +26,7 @@
 #ifndef PINHOLE_AGENT_SIP_TRANSPORT_H
 #define PINHOLE_AGENT_SIP_TRANSPORT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
@@ -23,6 +36,12 @@
 /* the largest datagram we accept; larger ones are dropped (18.1.1) */
 #define SIP_UDP_MAX		65507
 #define SIP_DEFAULT_PORT	5060
+/* TCP: largest message, connections at once, idle connection lifetime */
+#define SIP_TCP_MSG_MAX		65535
+#define SIP_TCP_MAX_CONNS	64
+#define SIP_TCP_IDLE_MS		64000u
+/* bytes queued for a connection that does not drain: then it is closed */
+#define SIP_TCP_WBUF_MAX	(4 * SIP_TCP_MSG_MAX)
 /* RFC 3261 8.1.1.7: the branch of every RFC 3261 request starts so */
 #define SIP_BRANCH_MAGIC	"z9hG4bK"
 #define SIP_MAX_FORWARDS	"70"
@@ -33,9 +52,29 @@ struct sip_transport;
 typedef void (sip_recv_h)(osip_message_t *msg,
 			  const struct sockaddr_storage *src, void *arg);
 
-/* @listen: "ADDR[:PORT]" or "[V6ADDR][:PORT]"; a concrete address */
+enum sip_tp_mode {
+	SIP_TP_UDP = 1,
+	SIP_TP_TCP = 2,
+	SIP_TP_BOTH = SIP_TP_UDP | SIP_TP_TCP,
+};
+
+/* "udp", "tcp", "both"; 0 or -EINVAL */
+int sip_tp_mode_parse(const char *s, enum sip_tp_mode *m);
+const char *sip_tp_mode_name(enum sip_tp_mode m);
+
+/* @listen: "ADDR[:PORT]" or "[V6ADDR][:PORT]"; a concrete address. UDP. */
 struct sip_transport *sip_transport_new(const char *listen, sip_recv_h *h,
 					void *arg, char *err, size_t errlen);
+/* the same on UDP, TCP or both (one port number for both) */
+struct sip_transport *sip_transport_new_mode(const char *listen,
+					     enum sip_tp_mode mode,
+					     sip_recv_h *h, void *arg,
+					     char *err, size_t errlen);
+enum sip_tp_mode sip_transport_mode(const struct sip_transport *tp);
+/* ";transport=tcp" for a tcp-only transport's Contact, else "" */
+const char *sip_transport_uri_params(const struct sip_transport *tp);
+/* TCP connections open now */
+unsigned int sip_transport_conns(const struct sip_transport *tp);
 void sip_transport_free(struct sip_transport *tp);
 void sip_transport_set_handler(struct sip_transport *tp, sip_recv_h *h,
 			       void *arg);
@@ -52,7 +91,16 @@ int sip_transport_send(struct sip_transport *tp, osip_message_t *msg,
 int sip_transport_send_buf(struct sip_transport *tp, const char *buf,
 			   size_t len, const struct sockaddr_storage *dst);
 
-/* Prepends our Via (UDP, fresh branch, rport); the branch into @branch */
+/*
+ * Stream framing (18.3): 1 and *msglen when @buf starts with a complete
+ * message (headers, blank line, Content-Length bytes of body; no
+ * Content-Length: no body), 0 when more bytes are needed, -EMSGSIZE when
+ * it would exceed @max, -EINVAL for a bad or repeated Content-Length.
+ */
+int sip_stream_frame(const char *buf, size_t len, size_t max, size_t *msglen);
+
+/* Prepends our Via (UDP or TCP as said above, fresh branch, rport); the
+ * branch into @branch */
 int sip_transport_add_via(struct sip_transport *tp, osip_message_t *req,
 			  char *branch, size_t size);
 void sip_branch_new(char *buf, size_t size);

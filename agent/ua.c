@@ -26,6 +26,7 @@
 #include "sdp.h"
 #include "sip_dialog.h"
 #include "sip_msg.h"
+#include "sip_reg.h"
 #include "sip_transport.h"
 #include "sip_tx.h"
 #include "tmr.h"
@@ -92,6 +93,7 @@ struct ua_call {
 	struct sip_ctx *bye[3];		/* by enum call_leg */
 
 	struct tmr tmr_answer;
+	struct tmr tmr_ring;		/* --ring-timeout */
 	struct tmr tmr_backoff;
 	struct tmr tmr_renew;
 	struct tmr tmr_linger;
@@ -115,6 +117,7 @@ struct ua_stats {
 	uint64_t glare_verdict[GLARE_CONVENTIONAL + 1];
 	uint64_t glare_result[UA_GR__MAX];
 	uint64_t sip_rejected;		/* 4xx/5xx sent outside calls */
+	uint64_t calls_refused;		/* --max-calls reached */
 };
 
 struct ua {
@@ -130,6 +133,7 @@ struct ua {
 	ua_event_h *ev_h;
 	void *ev_arg;
 	struct ua_stats stats;
+	struct sip_reg *reg;		/* --register */
 	struct ua_call **poll_calls;	/* by pollfd index, from ua_poll_fill */
 	unsigned int poll_max;
 };
@@ -350,13 +354,27 @@ static void inv_resp_h(struct sip_ctx *ct, const osip_message_t *resp,
 static void bye_resp_h(struct sip_ctx *ct, const osip_message_t *resp,
 		       int code, void *arg);
 
+/* forget the peer's INVITE of an earlier round (rfc3261 back-off) */
+static void uas_leg_reset(struct ua_call *uc)
+{
+	sip_stx_release(uc->stx);
+	uc->stx = NULL;
+	if (uc->uas_dlg_valid)
+		sip_dialog_reset(&uc->uas_dlg);
+	uc->uas_dlg_valid = false;
+	uc->uas_sdp_ok = false;
+}
+
 static void act_invite(struct ua_call *uc)
 {
 	struct ua *ua = uc->ua;
 	struct sockaddr_storage dst;
 	osip_message_t *req;
 
-	/* a retry (rfc3261 back-off) is a new INVITE in a new dialog */
+	/* a retry (rfc3261 back-off) is a new INVITE in a new dialog; the
+	 * peer's INVITE of the round before is over (we answered it 491) */
+	if (uc->stx && sip_stx_final(uc->stx) >= 300)
+		uas_leg_reset(uc);
 	sip_ctx_release(uc->inv);
 	uc->inv = NULL;
 	if (uc->uac_dlg_valid)
@@ -468,8 +486,6 @@ static void act_answer(struct ua_call *uc, int code)
 			return;
 		}
 	}
-	if (code == 491 || code == 486)
-		plog(PLOG_DEBUG, "call %u: answering %d", uc->id, code);
 	sip_stx_reply(uc->stx, r);
 }
 
@@ -579,6 +595,7 @@ static void call_destroy(struct ua_call *uc)
 		}
 	}
 	tmr_cancel(&uc->tmr_answer);
+	tmr_cancel(&uc->tmr_ring);
 	tmr_cancel(&uc->tmr_backoff);
 	tmr_cancel(&uc->tmr_renew);
 	tmr_cancel(&uc->tmr_linger);
@@ -623,6 +640,7 @@ static void call_finish(struct ua_call *uc)
 		media_stop(uc->media);
 	tmr_cancel(&uc->tmr_renew);
 	tmr_cancel(&uc->tmr_answer);
+	tmr_cancel(&uc->tmr_ring);
 	tmr_cancel(&uc->tmr_backoff);
 	plog(PLOG_INFO, "call %u closed | id=%u end=%s fw_opens=%llu "
 	     "fw_pins=%llu fw_closes=%llu", uc->id, uc->id,
@@ -740,12 +758,52 @@ static void call_run(struct ua_call *uc, const struct call_ev *ev)
 	uc->running = false;
 }
 
+/* finished calls linger (their late retransmissions); beyond @keep calls
+ * in the list the oldest finished ones go at once: memory and media
+ * ports stay bounded under a flood */
+static void evict_finished(struct ua *ua, unsigned int keep)
+{
+	for (;;) {
+		struct ua_call *old = NULL;
+		unsigned int n = 0;
+
+		for (struct ua_call *uc = ua->calls; uc; uc = uc->next) {
+			n++;
+			if (uc->finished)
+				old = uc;	/* newest first: the last wins */
+		}
+		if (n < keep || !old)
+			return;
+		call_destroy(old);
+	}
+}
+
+static void ring_tmr_h(void *arg)
+{
+	struct ua_call *uc = arg;
+
+	if (uc->call.state != CALL_INCOMING)
+		return;
+	plog(PLOG_INFO, "call %u: not answered in %u ms (--ring-timeout)",
+	     uc->id, uc->ua->cfg.ring_timeout_ms);
+	call_run(uc, &(struct call_ev){ .type = CALL_EV_REJECT, .code = 480 });
+}
+
 static struct ua_call *call_new(struct ua *ua, bool outgoing,
 				const char *peer_uri, char *err, size_t errlen)
 {
-	struct ua_call *uc = calloc(1, sizeof(*uc));
+	struct ua_call *uc;
 	osip_uri_t *u = NULL;
+	unsigned int max = ua->cfg.max_calls ? ua->cfg.max_calls :
+			   UA_MAX_CALLS_DEFAULT;
 
+	evict_finished(ua, 4 * max);
+	if (ua_active_calls(ua) >= max) {
+		snprintf(err, errlen, "%u calls already (--max-calls)", max);
+		ua->stats.calls_refused++;
+		return NULL;
+	}
+	uc = calloc(1, sizeof(*uc));
 	if (!uc) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
@@ -762,6 +820,7 @@ static struct ua_call *call_new(struct ua *ua, bool outgoing,
 	while (!uc->cookie);
 	uc->t_start = tmr_now();
 	tmr_init(&uc->tmr_answer);
+	tmr_init(&uc->tmr_ring);
 	tmr_init(&uc->tmr_backoff);
 	tmr_init(&uc->tmr_renew);
 	tmr_init(&uc->tmr_linger);
@@ -908,7 +967,10 @@ static struct ua_call *find_glare_call(struct ua *ua, const osip_message_t *req)
 	for (struct ua_call *uc = ua->calls; uc; uc = uc->next) {
 		bool pending;
 
-		if (!uc->outgoing || uc->stx || uc->finished)
+		/* one INVITE of the peer per round: a second one while the
+		 * first is unanswered or accepted is another call */
+		if (!uc->outgoing || uc->finished ||
+		    (uc->stx && sip_stx_final(uc->stx) < 300))
 			continue;
 		/* our INVITE is pending, or we are backing off to retry it
 		 * (rfc3261 mode: the peer retried first) */
@@ -964,11 +1026,18 @@ static void on_invite(struct ua *ua, const osip_message_t *req,
 		uc = call_new(ua, false, from, err, sizeof(err));
 		osip_free(from);
 		if (!uc) {
-			plog(PLOG_ERR, "incoming call refused: %s", err);
-			reply_simple(ua, req, src, 503, NULL);
+			/* overload: answered statelessly (8.2.7), so that a
+			 * flood leaves no transaction behind */
+			if (!(ua->stats.calls_refused & (ua->stats.calls_refused - 1)))
+				plog(PLOG_WARN, "incoming call refused: %s "
+				     "(%llu so far)", err,
+				     (unsigned long long)ua->stats.calls_refused);
+			ua->stats.sip_rejected++;
+			sip_reply_stateless(ua->sip, req, src, 503);
 			return;
 		}
 	}
+	uas_leg_reset(uc);
 	uc->stx = sip_stx_new(ua->sip, req, src, &invite_handlers, uc);
 	if (!uc->stx)
 		return;
@@ -984,7 +1053,12 @@ static void on_invite(struct ua *ua, const osip_message_t *req,
 		return;
 	}
 	ev.tb_state = sip_msg_tiebreak((osip_message_t *)req, &ev.tb);
+	if (uc->call.state == CALL_GLARE)
+		uc->in_glare = false;	/* a new round: counted again */
 	call_run(uc, &ev);
+	if (uc->call.state == CALL_INCOMING && ua->cfg.ring_timeout_ms &&
+	    !tmr_running(&uc->tmr_ring))
+		tmr_start(&uc->tmr_ring, ua->cfg.ring_timeout_ms, ring_tmr_h, uc);
 }
 
 static void on_bye(struct ua *ua, const osip_message_t *req,
@@ -1072,7 +1146,9 @@ struct ua *ua_new(const struct ua_cfg *cfg, struct fwops *fw, char *err,
 	}
 	ua->cfg = *cfg;
 	ua->fw = fw;
-	ua->tp = sip_transport_new(cfg->listen, sip_input, NULL, err, errlen);
+	ua->tp = sip_transport_new_mode(cfg->listen, cfg->transport ?
+					cfg->transport : SIP_TP_UDP,
+					sip_input, NULL, err, errlen);
 	if (!ua->tp)
 		goto fail;
 	ua->sip = sip_new(ua->tp, on_request, ua);
@@ -1091,11 +1167,28 @@ struct ua *ua_new(const struct ua_cfg *cfg, struct fwops *fw, char *err,
 	}
 	snprintf(ua->local_uri, sizeof(ua->local_uri), "sip:%s@%s", cfg->user,
 		 ua->host);
-	snprintf(ua->contact, sizeof(ua->contact), "sip:%s@%s", cfg->user,
-		 sip_transport_hostport(ua->tp));
+	snprintf(ua->contact, sizeof(ua->contact), "sip:%s@%s%s", cfg->user,
+		 sip_transport_hostport(ua->tp),
+		 sip_transport_uri_params(ua->tp));
+	if (cfg->do_register) {
+		ua->reg = sip_reg_new(ua->sip, ua->local_uri, cfg->proxy,
+				      ua->contact, cfg->user, cfg->password,
+				      cfg->register_expires, ua->host);
+		if (!ua->reg) {
+			snprintf(err, errlen, "cannot register %s with %s",
+				 ua->local_uri, cfg->proxy ? cfg->proxy : "-");
+			goto fail;
+		}
+	}
 	plog(PLOG_INFO, "listening on %s as %s (glare %s, firewall %s)",
 	     sip_transport_hostport(ua->tp), ua->local_uri,
 	     glare_mode_name(cfg->call.mode), fwops_name(fw));
+	if (sip_transport_mode(ua->tp) != SIP_TP_UDP)
+		plog(PLOG_INFO, "transport %s: SIP over %s on port %u",
+		     sip_tp_mode_name(sip_transport_mode(ua->tp)),
+		     sip_transport_mode(ua->tp) == SIP_TP_TCP ? "TCP" :
+		     "UDP and TCP", ntohs(((const struct sockaddr_in *)
+					   sip_transport_local(ua->tp))->sin_port));
 	return ua;
 fail:
 	ua_free(ua);
@@ -1108,6 +1201,7 @@ void ua_free(struct ua *ua)
 		return;
 	while (ua->calls)
 		call_destroy(ua->calls);
+	sip_reg_free(ua->reg);
 	sip_free(ua->sip);
 	sip_transport_free(ua->tp);
 	free(ua->poll_calls);
@@ -1185,6 +1279,26 @@ void ua_media_tick(struct ua *ua)
 			media_tick(uc->media, now);
 }
 
+/* an incoming call from @uri's AoR that rings (not answered yet) */
+static struct ua_call *find_ringing_call(struct ua *ua, const char *uri)
+{
+	osip_uri_t *u = NULL;
+	char aor[sizeof(ua->calls->peer_aor)];
+	bool ok;
+
+	ok = osip_uri_init(&u) == 0 && osip_uri_parse(u, uri) == 0 &&
+	     sip_uri_aor(u, aor, sizeof(aor)) == 0;
+	osip_uri_free(u);
+	if (!ok)
+		return NULL;
+	for (struct ua_call *uc = ua->calls; uc; uc = uc->next)
+		if (!uc->outgoing && !uc->finished &&
+		    uc->call.state == CALL_INCOMING &&
+		    glare_detect(true, aor, uc->peer_aor))
+			return uc;
+	return NULL;
+}
+
 int ua_dial(struct ua *ua, const char *uri, unsigned int *id, char *err,
 	    size_t errlen)
 {
@@ -1204,6 +1318,16 @@ int ua_dial(struct ua *ua, const char *uri, unsigned int *id, char *err,
 		snprintf(err, errlen, "bad SIP URI '%s' (sip:user@host[:port])",
 			 uri);
 		return -EINVAL;
+	}
+	uc = find_ringing_call(ua, full);
+	if (uc) {
+		/* its INVITE came before ours was sent: no crossing, no
+		 * glare; the call the user wants is this one */
+		plog(PLOG_INFO, "call %u: dialing %s, whose call is ringing: "
+		     "answering it", uc->id, full);
+		*id = uc->id;
+		call_run(uc, &(struct call_ev){ .type = CALL_EV_DIAL });
+		return 0;
 	}
 	uc = call_new(ua, true, full, err, errlen);
 	if (!uc)
@@ -1328,6 +1452,7 @@ void ua_stats_json(struct ua *ua, struct json *j)
 	json_u64(j, "incoming", s->calls_in);
 	json_u64(j, "active", ua_active_calls(ua));
 	json_u64(j, "established", s->established);
+	json_u64(j, "refused", s->calls_refused);
 	json_end_object(j);
 	json_begin_object(j, "outcomes");
 	for (int e = CALL_END_NORMAL; e <= CALL_END_FIREWALL; e++)
@@ -1351,8 +1476,11 @@ void ua_stats_json(struct ua *ua, struct json *j)
 	json_u64(j, "errors", fc.errors);
 	json_end_object(j);
 	json_begin_object(j, "sip");
+	json_bool(j, "registered", sip_reg_registered(ua->reg));
 	json_u64(j, "transactions", sip_tx_count(ua->sip));
 	json_u64(j, "rejected", s->sip_rejected);
+	json_string(j, "transport", sip_tp_mode_name(sip_transport_mode(ua->tp)));
+	json_u64(j, "tcp_connections", sip_transport_conns(ua->tp));
 	json_end_object(j);
 }
 

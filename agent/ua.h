@@ -20,14 +20,22 @@
 #include "call.h"
 #include "cli_json.h"
 #include "fwops.h"
+#include "sip_transport.h"
 
 enum ua_tiebreak {
 	UA_TIEBREAK_ID,		/* --tiebreak id:N */
 	UA_TIEBREAK_RANDOM,	/* getrandom() per INVITE */
 };
 
+/* calls at once (each holds a media port pair and, in glare, two
+ * transactions); a new one beyond this is refused with 503 */
+#define UA_MAX_CALLS_DEFAULT	64
+
 struct ua_cfg {
 	const char *listen;		/* ADDR[:PORT] */
+	enum sip_tp_mode transport;	/* --transport; 0 = UDP */
+	unsigned int max_calls;		/* 0 = UA_MAX_CALLS_DEFAULT */
+	unsigned int ring_timeout_ms;	/* unanswered: 480 after; 0 never */
 	const char *user;
 	const char *domain;		/* NULL: the listen address */
 	const char *proxy;		/* outbound proxy URI or NULL */

@@ -131,29 +131,6 @@ struct pinhole_config *pinhole_config_new_default(void)
 }
 
 /**
- * pinhole_config_managed - is this destination port in a managed range?
- * @cfg: the configuration (RCU or lock held)
- * @proto: IPPROTO_UDP or IPPROTO_TCP
- * @port: destination port, host order
- *
- * At most PINHOLE_MAX_RANGES ranges: a linear scan is cheaper than any
- * index for so few.
- */
-bool pinhole_config_managed(const struct pinhole_config *cfg, u8 proto,
-			    u16 port)
-{
-	unsigned int i;
-
-	for (i = 0; i < cfg->nranges; i++) {
-		const struct pinhole_range *r = &cfg->ranges[i];
-
-		if (r->proto == proto && port >= r->first && port <= r->last)
-			return true;
-	}
-	return false;
-}
-
-/**
  * pinhole_config_state_lease - the default lease of a state
  * @cfg: the configuration
  * @state: a PINHOLE_STATE_*

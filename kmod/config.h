@@ -37,10 +37,32 @@ struct pinhole_config {
 
 int pinhole_config_check_params(void);
 struct pinhole_config *pinhole_config_new_default(void);
-bool pinhole_config_managed(const struct pinhole_config *cfg, u8 proto,
-			    u16 port);
 u32 pinhole_config_state_lease(const struct pinhole_config *cfg, u8 state);
 int pinhole_config_check(const struct pinhole_config *cfg,
 			 struct netlink_ext_ack *extack);
+
+/**
+ * pinhole_config_managed - is this destination port in a managed range?
+ * @cfg: the configuration (RCU or lock held)
+ * @proto: IPPROTO_UDP or IPPROTO_TCP
+ * @port: destination port, host order
+ *
+ * At most PINHOLE_MAX_RANGES ranges: a linear scan is cheaper than any
+ * index for so few. Inline: the packet path calls it for every UDP and
+ * TCP packet.
+ */
+static inline bool pinhole_config_managed(const struct pinhole_config *cfg,
+					  u8 proto, u16 port)
+{
+	unsigned int i;
+
+	for (i = 0; i < cfg->nranges; i++) {
+		const struct pinhole_range *r = &cfg->ranges[i];
+
+		if (r->proto == proto && port >= r->first && port <= r->last)
+			return true;
+	}
+	return false;
+}
 
 #endif /* _PINHOLE_CONFIG_H */

@@ -44,54 +44,52 @@ struct pinhole_ports {
 	__be16 dport;
 };
 
+/*
+ * Count the packet and say its fate. u64_stats_update_begin()/end() are
+ * empty on 64-bit kernels; the per-cpu counters need no atomics.
+ */
 static unsigned int pinhole_hook_verdict(struct pinhole_net *pn,
 					 const struct sk_buff *skb,
-					 const struct pinhole_key *key,
-					 const union nf_inet_addr *daddr,
+					 struct pinhole_key *key,
 					 const union nf_inet_addr *saddr,
 					 u16 sport)
 {
 	struct pinhole_pcpu_stats *st = this_cpu_ptr(pn->pcpu);
+	unsigned int len = skb->len;
 	bool ok;
 
-	ok = pinhole_table_match(pn, key, daddr, saddr, sport, skb->len);
+	ok = pinhole_table_match(pn, key, saddr, sport, len);
 	u64_stats_update_begin(&st->syncp);
 	if (ok) {
 		u64_stats_inc(&st->pkts_accepted);
-		u64_stats_add(&st->bytes_accepted, skb->len);
+		u64_stats_add(&st->bytes_accepted, len);
 	} else {
 		u64_stats_inc(&st->pkts_dropped);
-		u64_stats_add(&st->bytes_dropped, skb->len);
+		u64_stats_add(&st->bytes_dropped, len);
 	}
 	u64_stats_update_end(&st->syncp);
 	return ok ? NF_ACCEPT : NF_DROP;
 }
 
-/* Is this packet's destination managed? Fills @key if so. */
-static bool pinhole_hook_managed(struct pinhole_net *pn, u8 family, u8 proto,
-				 const struct pinhole_ports *ports,
-				 struct pinhole_key *key)
+/* Is this destination port managed? */
+static bool pinhole_hook_managed(struct pinhole_net *pn, u8 proto, u16 dport)
 {
 	const struct pinhole_config *cfg = rcu_dereference(pn->config);
-	u16 dport = ntohs(ports->dport);
 
-	if (!cfg->nranges || !pinhole_config_managed(cfg, proto, dport))
-		return false;
-	key->family = family;
-	key->proto = proto;
-	key->port = dport;
-	return true;
+	return pinhole_config_managed(cfg, proto, dport);
 }
 
+/* @priv is the namespace's struct pinhole_net: no net_generic() lookup. */
 static unsigned int pinhole_hook_ipv4(void *priv, struct sk_buff *skb,
 				      const struct nf_hook_state *state)
 {
-	struct pinhole_net *pn = pinhole_pernet(state->net);
-	union nf_inet_addr daddr = {}, saddr = {};
-	struct pinhole_ports _ports;
-	const struct pinhole_ports *ports;
+	struct pinhole_net *pn = priv;
 	const struct iphdr *iph = ip_hdr(skb);
+	const struct pinhole_ports *ports;
+	struct pinhole_ports _ports;
+	union nf_inet_addr saddr;
 	struct pinhole_key key;
+	u16 dport;
 
 	if (iph->protocol != IPPROTO_UDP && iph->protocol != IPPROTO_TCP)
 		return NF_ACCEPT;
@@ -108,28 +106,43 @@ static unsigned int pinhole_hook_ipv4(void *priv, struct sk_buff *skb,
 	/* Truncated: not a packet any socket will receive; not ours to judge. */
 	if (!ports)
 		return NF_ACCEPT;
-	if (!pinhole_hook_managed(pn, AF_INET, iph->protocol, ports, &key))
+	dport = ntohs(ports->dport);
+	if (!pinhole_hook_managed(pn, iph->protocol, dport))
 		return NF_ACCEPT;
 
-	daddr.ip = iph->daddr;
-	saddr.ip = iph->saddr;
-	return pinhole_hook_verdict(pn, skb, &key, &daddr, &saddr,
-				    ntohs(ports->sport));
+	key.family = AF_INET;
+	key.proto = iph->protocol;
+	key.port = dport;
+	key.laddr.all[0] = iph->daddr;
+	key.laddr.all[1] = 0;
+	key.laddr.all[2] = 0;
+	key.laddr.all[3] = 0;
+	saddr.all[0] = iph->saddr;
+	saddr.all[1] = 0;
+	saddr.all[2] = 0;
+	saddr.all[3] = 0;
+	return pinhole_hook_verdict(pn, skb, &key, &saddr, ntohs(ports->sport));
 }
 
 static unsigned int pinhole_hook_ipv6(void *priv, struct sk_buff *skb,
 				      const struct nf_hook_state *state)
 {
-	struct pinhole_net *pn = pinhole_pernet(state->net);
+	struct pinhole_net *pn = priv;
 	const struct ipv6hdr *ip6h = ipv6_hdr(skb);
 	const struct pinhole_ports *ports;
 	struct pinhole_ports _ports;
 	unsigned int thoff = 0;
 	unsigned short fragoff = 0;
 	struct pinhole_key key;
+	u16 dport;
 	int proto;
 
-	proto = ipv6_find_hdr(skb, &thoff, -1, &fragoff, NULL);
+	/* Most packets carry no extension header: skip ipv6_find_hdr(). */
+	proto = ip6h->nexthdr;
+	if (likely(proto == IPPROTO_UDP || proto == IPPROTO_TCP))
+		thoff = skb_network_offset(skb) + sizeof(*ip6h);
+	else
+		proto = ipv6_find_hdr(skb, &thoff, -1, &fragoff, NULL);
 	if (proto != IPPROTO_UDP && proto != IPPROTO_TCP)
 		return NF_ACCEPT;
 	/*
@@ -142,16 +155,21 @@ static unsigned int pinhole_hook_ipv6(void *priv, struct sk_buff *skb,
 	ports = skb_header_pointer(skb, thoff, sizeof(_ports), &_ports);
 	if (!ports)
 		return NF_ACCEPT;
-	if (!pinhole_hook_managed(pn, AF_INET6, proto, ports, &key))
+	dport = ntohs(ports->dport);
+	if (!pinhole_hook_managed(pn, proto, dport))
 		return NF_ACCEPT;
 
+	key.family = AF_INET6;
+	key.proto = proto;
+	key.port = dport;
+	key.laddr.in6 = ip6h->daddr;
 	return pinhole_hook_verdict(pn, skb, &key,
-				    (const union nf_inet_addr *)&ip6h->daddr,
 				    (const union nf_inet_addr *)&ip6h->saddr,
 				    ntohs(ports->sport));
 }
 
-static const struct nf_hook_ops pinhole_hook_ops[] = {
+/* Copied into each namespace's pinhole_net.hook_ops, with .priv set. */
+static const struct nf_hook_ops pinhole_hook_ops[PINHOLE_NHOOKS] = {
 	{
 		.hook = pinhole_hook_ipv4,
 		.pf = NFPROTO_IPV4,
@@ -181,13 +199,17 @@ static const struct nf_hook_ops pinhole_hook_ops[] = {
 /* pn->config and the table are ready. */
 int pinhole_hook_init(struct pinhole_net *pn)
 {
+	unsigned int i;
 	int err;
 
 	pn->pcpu = netdev_alloc_pcpu_stats(struct pinhole_pcpu_stats);
 	if (!pn->pcpu)
 		return -ENOMEM;
-	err = nf_register_net_hooks(pn->net, pinhole_hook_ops,
-				    ARRAY_SIZE(pinhole_hook_ops));
+	for (i = 0; i < PINHOLE_NHOOKS; i++) {
+		pn->hook_ops[i] = pinhole_hook_ops[i];
+		pn->hook_ops[i].priv = pn;
+	}
+	err = nf_register_net_hooks(pn->net, pn->hook_ops, PINHOLE_NHOOKS);
 	if (err) {
 		free_percpu(pn->pcpu);
 		pn->pcpu = NULL;
@@ -198,8 +220,7 @@ int pinhole_hook_init(struct pinhole_net *pn)
 /* The caller waits for an RCU grace period before pinhole_hook_uninit(). */
 void pinhole_hook_pre_exit(struct pinhole_net *pn)
 {
-	nf_unregister_net_hooks(pn->net, pinhole_hook_ops,
-				ARRAY_SIZE(pinhole_hook_ops));
+	nf_unregister_net_hooks(pn->net, pn->hook_ops, PINHOLE_NHOOKS);
 }
 
 void pinhole_hook_uninit(struct pinhole_net *pn)

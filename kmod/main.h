@@ -6,6 +6,7 @@
 #define _PINHOLE_MAIN_H
 
 #include <linux/mutex.h>
+#include <linux/netfilter.h>
 #include <linux/rhashtable-types.h>
 #include <linux/types.h>
 #include <linux/workqueue.h>
@@ -15,6 +16,8 @@
 
 struct pinhole_config;
 struct pinhole_pcpu_stats;
+
+#define PINHOLE_NHOOKS	4	/* IPv4 and IPv6, LOCAL_IN and FORWARD */
 
 /**
  * struct pinhole_net - the pinhole state of one network namespace
@@ -28,8 +31,17 @@ struct pinhole_net {
 	struct mutex lock;	/* the namespace's lock, see above */
 	struct net *net;
 
-	/* {family, proto, local port} -> pinholes; lock (RCU readers) */
+	/*
+	 * {family, proto, local port, local address or any} -> pinholes;
+	 * lock (RCU readers). See struct pinhole_key.
+	 */
 	struct rhltable table;
+	/*
+	 * Pinholes bound to a local address, and accepting any; lock, read
+	 * by the packet path (READ_ONCE) to skip a lookup that cannot match.
+	 */
+	u32 nbound;
+	u32 nany;
 	/* id -> pinhole; lock */
 	struct xarray ids;
 	/* xa_alloc_cyclic() cursor; lock */
@@ -46,6 +58,8 @@ struct pinhole_net {
 
 	/* packet-path counters, per cpu, no lock */
 	struct pinhole_pcpu_stats __percpu *pcpu;
+	/* our netfilter hooks, their priv pointing here (hook.c) */
+	struct nf_hook_ops hook_ops[PINHOLE_NHOOKS];
 
 	/* control-path counters; lock */
 	u64 opened;
@@ -56,6 +70,10 @@ struct pinhole_net {
 
 	/* lease collector, see gc.c */
 	struct delayed_work gc_work;
+	/* expiry slot -> a pinhole of the slot's ring; lock */
+	struct xarray gc_slots;
+	/* pinholes in no slot (the xarray could not grow); lock */
+	struct list_head gc_loose;
 	/* when gc_work is due; valid when gc_armed; lock */
 	unsigned long gc_next;
 	bool gc_armed;

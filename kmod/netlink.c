@@ -142,15 +142,64 @@ static int pinhole_nl_need_id(struct genl_info *info)
 
 /* --- messages --- */
 
+/*
+ * Exact message sizes: a message sized NLMSG_GOODSIZE costs a 4 KB
+ * allocation that init_on_alloc clears, and netlink_trim() copies it
+ * again to shrink it. Each size below sums what the matching put function
+ * writes (nla_total_size_64bit() counts the pad a 64-bit value may need).
+ */
+static size_t pinhole_nl_pinhole_size(u16 family, u8 lflags, u8 remote,
+				      bool owner, u8 reason)
+{
+	size_t alen = family == AF_INET ? 4 : 16;
+	size_t size;
+
+	size = nla_total_size(sizeof(u32)) +		/* ID */
+	       nla_total_size_64bit(sizeof(u64)) +	/* COOKIE */
+	       nla_total_size(sizeof(u16)) +		/* FAMILY */
+	       nla_total_size(sizeof(u8)) +		/* PROTO */
+	       nla_total_size(sizeof(u16)) +		/* LOCAL_PORT */
+	       nla_total_size(sizeof(u8)) +		/* STATE */
+	       nla_total_size(sizeof(u32)) +		/* LEASE_MS */
+	       nla_total_size_64bit(sizeof(u64)) * 2 +	/* PACKETS, BYTES */
+	       nla_total_size(sizeof(u32)) +		/* FLAGS */
+	       /* IDLE_MS: the packet path may set last_seen at any time */
+	       nla_total_size_64bit(sizeof(u64));
+	if (lflags & PINHOLE_L_ADDR)
+		size += nla_total_size(alen);
+	if (remote & PINHOLE_R_ADDR)
+		size += nla_total_size(alen);
+	if (remote & PINHOLE_R_PORT)
+		size += nla_total_size(sizeof(u16));
+	if (owner)
+		size += nla_total_size(sizeof(u32));
+	if (reason)
+		size += nla_total_size(sizeof(u8));
+	return size;
+}
+
+/*
+ * A message for @ph, once it has bound @remote too. Lock held: the
+ * pinhole's remote and owner cannot change until it is filled.
+ */
+static struct sk_buff *pinhole_nl_new_pinhole(const struct pinhole *ph,
+					      u8 remote, u8 reason)
+{
+	return genlmsg_new(pinhole_nl_pinhole_size(ph->key.family, ph->lflags,
+						   ph->remote | remote,
+						   ph->owner, reason),
+			   GFP_KERNEL);
+}
+
 static int pinhole_nl_put_pinhole(struct sk_buff *skb,
 				  const struct pinhole *ph, u8 reason)
 {
-	unsigned long now = jiffies, expires = READ_ONCE(ph->expires);
-	unsigned long seen = READ_ONCE(ph->last_seen);
+	u32 now = pinhole_now(), expires = READ_ONCE(ph->expires);
+	u32 seen = READ_ONCE(ph->last_seen);
 	int alen = ph->key.family == AF_INET ? 4 : 16;
 	u32 left = 0;
 
-	if (time_before(now, expires))
+	if (time_before32(now, expires))
 		left = jiffies_to_msecs(expires - now);
 	if (nla_put_u32(skb, PINHOLE_A_ID, ph->id) ||
 	    nla_put_u64_64bit(skb, PINHOLE_A_COOKIE, ph->cookie,
@@ -169,7 +218,7 @@ static int pinhole_nl_put_pinhole(struct sk_buff *skb,
 			PINHOLE_F_LEASE_ONLY : 0))
 		return -EMSGSIZE;
 	if ((ph->lflags & PINHOLE_L_ADDR) &&
-	    nla_put(skb, PINHOLE_A_LOCAL_ADDR, alen, &ph->laddr))
+	    nla_put(skb, PINHOLE_A_LOCAL_ADDR, alen, &ph->key.laddr))
 		return -EMSGSIZE;
 	if ((ph->remote & PINHOLE_R_ADDR) &&
 	    nla_put(skb, PINHOLE_A_REMOTE_ADDR, alen, &ph->raddr))
@@ -208,10 +257,6 @@ static int pinhole_nl_fill(struct sk_buff *skb, const struct pinhole *ph,
  * Replies are allocated before the command changes anything, so that a
  * command that changed state does not fail for want of memory afterwards.
  */
-static struct sk_buff *pinhole_nl_new_reply(void)
-{
-	return genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-}
 
 /* Reply to @info with one pinhole, in a message of the request's command. */
 static int pinhole_nl_reply_pinhole(struct sk_buff *msg,
@@ -227,6 +272,11 @@ static int pinhole_nl_reply_pinhole(struct sk_buff *msg,
 		return err;
 	}
 	return genlmsg_reply(msg, info);
+}
+
+static struct sk_buff *pinhole_nl_new_count(void)
+{
+	return genlmsg_new(nla_total_size(sizeof(u32)), GFP_KERNEL);
 }
 
 static int pinhole_nl_reply_count(struct sk_buff *msg, struct genl_info *info,
@@ -250,6 +300,8 @@ static int pinhole_nl_reply_count(struct sk_buff *msg, struct genl_info *info,
  * @ph: the pinhole
  * @cmd: PINHOLE_CMD_*_NTF
  * @reason: PINHOLE_REASON_* for CLOSED_NTF, else 0
+ *
+ * Nothing is built when no socket of the namespace listens.
  */
 void pinhole_nl_notify(struct pinhole_net *pn, const struct pinhole *ph,
 		       u8 cmd, u8 reason)
@@ -260,7 +312,7 @@ void pinhole_nl_notify(struct pinhole_net *pn, const struct pinhole *ph,
 	if (!READ_ONCE(pinhole_nl_registered) ||
 	    !genl_has_listeners(&pinhole_genl_family, pn->net, 0))
 		return;
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	msg = pinhole_nl_new_pinhole(ph, 0, reason);
 	if (!msg)
 		return;
 	if (pinhole_nl_fill(msg, ph, 0, 0, 0, cmd, reason)) {
@@ -379,7 +431,7 @@ static int pinhole_nl_open(struct sk_buff *skb, struct genl_info *info)
 	}
 	if (attrs[PINHOLE_A_LOCAL_ADDR]) {
 		err = pinhole_nl_addr(info, PINHOLE_A_LOCAL_ADDR, family,
-				      &spec.laddr);
+				      &spec.key.laddr);
 		if (err)
 			return err;
 		spec.lflags |= PINHOLE_L_ADDR;
@@ -402,7 +454,9 @@ static int pinhole_nl_open(struct sk_buff *skb, struct genl_info *info)
 	if (!(flags & PINHOLE_F_LEASE_ONLY))
 		spec.owner = info->snd_portid;
 
-	msg = pinhole_nl_new_reply();
+	msg = genlmsg_new(pinhole_nl_pinhole_size(family, spec.lflags,
+						  spec.remote, spec.owner, 0),
+			  GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
 
@@ -420,56 +474,34 @@ static int pinhole_nl_open(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
-static int pinhole_nl_pin(struct sk_buff *skb, struct genl_info *info)
+/* Attributes PIN, ACTIVATE, RENEW and GET take besides PINHOLE_A_ID. */
+static const u64 pinhole_nl_id_attrs[PINHOLE_CMD_MAX + 1] = {
+	[PINHOLE_CMD_PIN] = A(LEASE_MS),
+	[PINHOLE_CMD_ACTIVATE] = A(REMOTE_ADDR) | A(REMOTE_PORT) | A(LEASE_MS),
+	[PINHOLE_CMD_RENEW] = A(LEASE_MS),
+	[PINHOLE_CMD_GET] = 0,
+};
+
+/*
+ * PIN, ACTIVATE, RENEW and GET (doit): apply the command to the pinhole
+ * named by PINHOLE_A_ID and reply with the pinhole.
+ */
+static int pinhole_nl_by_id(struct sk_buff *skb, struct genl_info *info)
 {
 	struct pinhole_net *pn = pinhole_pernet(genl_info_net(info));
-	struct sk_buff *msg;
-	struct pinhole *ph;
-	int err;
-
-	err = pinhole_nl_only(info, A(ID) | A(LEASE_MS)) ?:
-	      pinhole_nl_need_id(info);
-	if (err)
-		return err;
-
-	msg = pinhole_nl_new_reply();
-	if (!msg)
-		return -ENOMEM;
-
-	mutex_lock(&pn->lock);
-	ph = pinhole_nl_find(pn, info);
-	if (!ph)
-		err = -ENOENT;
-	else
-		err = pinhole_table_pin(pn, ph, pinhole_nl_lease(info),
-					info->extack);
-	if (!err)
-		err = pinhole_nl_reply_pinhole(msg, info, ph);
-	else
-		nlmsg_free(msg);
-	mutex_unlock(&pn->lock);
-	return err;
-}
-
-static int pinhole_nl_activate(struct sk_buff *skb, struct genl_info *info)
-{
-	struct pinhole_net *pn = pinhole_pernet(genl_info_net(info));
-	struct sk_buff *msg;
+	u8 cmd = info->genlhdr->cmd;
+	u32 lease_ms = pinhole_nl_lease(info);
+	struct sk_buff *msg = NULL;
 	union nf_inet_addr raddr;
 	struct pinhole *ph;
-	u8 remote;
-	u16 rport;
+	u8 remote = 0;
+	u16 rport = 0;
 	int err;
 
-	err = pinhole_nl_only(info, A(ID) | A(REMOTE_ADDR) | A(REMOTE_PORT) |
-			      A(LEASE_MS)) ?:
+	err = pinhole_nl_only(info, A(ID) | pinhole_nl_id_attrs[cmd]) ?:
 	      pinhole_nl_need_id(info);
 	if (err)
 		return err;
-
-	msg = pinhole_nl_new_reply();
-	if (!msg)
-		return -ENOMEM;
 
 	mutex_lock(&pn->lock);
 	ph = pinhole_nl_find(pn, info);
@@ -477,11 +509,29 @@ static int pinhole_nl_activate(struct sk_buff *skb, struct genl_info *info)
 		err = -ENOENT;
 		goto out;
 	}
-	err = pinhole_nl_remote(info, ph->key.family, &remote, &raddr, &rport);
-	if (err)
+	if (cmd == PINHOLE_CMD_ACTIVATE) {
+		err = pinhole_nl_remote(info, ph->key.family, &remote, &raddr,
+					&rport);
+		if (err)
+			goto out;
+	}
+	msg = pinhole_nl_new_pinhole(ph, remote, 0);
+	if (!msg) {
+		err = -ENOMEM;
 		goto out;
-	err = pinhole_table_activate(pn, ph, remote, &raddr, rport,
-				     pinhole_nl_lease(info), info->extack);
+	}
+	switch (cmd) {
+	case PINHOLE_CMD_PIN:
+		err = pinhole_table_pin(pn, ph, lease_ms, info->extack);
+		break;
+	case PINHOLE_CMD_ACTIVATE:
+		err = pinhole_table_activate(pn, ph, remote, &raddr, rport,
+					     lease_ms, info->extack);
+		break;
+	case PINHOLE_CMD_RENEW:
+		err = pinhole_table_renew(pn, ph, lease_ms, info->extack);
+		break;
+	}
 	if (!err) {
 		err = pinhole_nl_reply_pinhole(msg, info, ph);
 		msg = NULL;
@@ -489,37 +539,6 @@ static int pinhole_nl_activate(struct sk_buff *skb, struct genl_info *info)
 out:
 	mutex_unlock(&pn->lock);
 	nlmsg_free(msg);
-	return err;
-}
-
-static int pinhole_nl_renew(struct sk_buff *skb, struct genl_info *info)
-{
-	struct pinhole_net *pn = pinhole_pernet(genl_info_net(info));
-	struct sk_buff *msg;
-	struct pinhole *ph;
-	int err;
-
-	err = pinhole_nl_only(info, A(ID) | A(LEASE_MS)) ?:
-	      pinhole_nl_need_id(info);
-	if (err)
-		return err;
-
-	msg = pinhole_nl_new_reply();
-	if (!msg)
-		return -ENOMEM;
-
-	mutex_lock(&pn->lock);
-	ph = pinhole_nl_find(pn, info);
-	if (!ph)
-		err = -ENOENT;
-	else
-		err = pinhole_table_renew(pn, ph, pinhole_nl_lease(info),
-					  info->extack);
-	if (!err)
-		err = pinhole_nl_reply_pinhole(msg, info, ph);
-	else
-		nlmsg_free(msg);
-	mutex_unlock(&pn->lock);
 	return err;
 }
 
@@ -547,7 +566,7 @@ static int pinhole_nl_close(struct sk_buff *skb, struct genl_info *info)
 			return err;
 	}
 
-	msg = pinhole_nl_new_reply();
+	msg = pinhole_nl_new_count();
 	if (!msg)
 		return -ENOMEM;
 
@@ -570,34 +589,6 @@ static int pinhole_nl_close(struct sk_buff *skb, struct genl_info *info)
 	}
 	if (n) {
 		err = pinhole_nl_reply_count(msg, info, n);
-	} else {
-		err = -ENOENT;
-		nlmsg_free(msg);
-	}
-	mutex_unlock(&pn->lock);
-	return err;
-}
-
-static int pinhole_nl_get(struct sk_buff *skb, struct genl_info *info)
-{
-	struct pinhole_net *pn = pinhole_pernet(genl_info_net(info));
-	struct sk_buff *msg;
-	struct pinhole *ph;
-	int err;
-
-	err = pinhole_nl_only(info, A(ID)) ?:
-	      pinhole_nl_need_id(info);
-	if (err)
-		return err;
-
-	msg = pinhole_nl_new_reply();
-	if (!msg)
-		return -ENOMEM;
-
-	mutex_lock(&pn->lock);
-	ph = pinhole_nl_find(pn, info);
-	if (ph) {
-		err = pinhole_nl_reply_pinhole(msg, info, ph);
 	} else {
 		err = -ENOENT;
 		nlmsg_free(msg);
@@ -666,7 +657,7 @@ static int pinhole_nl_flush(struct sk_buff *skb, struct genl_info *info)
 		return -EINVAL;
 	}
 
-	msg = pinhole_nl_new_reply();
+	msg = pinhole_nl_new_count();
 	if (!msg)
 		return -ENOMEM;
 
@@ -726,13 +717,25 @@ cancel:
 	return -EMSGSIZE;
 }
 
+/* What pinhole_nl_put_config() writes. */
+static size_t pinhole_nl_config_size(const struct pinhole_config *cfg)
+{
+	size_t range = nla_total_size(0) +			/* RANGE */
+		       nla_total_size(sizeof(u8)) +		/* PROTO */
+		       nla_total_size(sizeof(u16)) * 2;		/* FIRST, LAST */
+
+	return nla_total_size(0) +				/* CONFIG */
+	       nla_total_size(0) + cfg->nranges * range +	/* RANGES */
+	       nla_total_size(sizeof(u32)) * 7;			/* values */
+}
+
 static int pinhole_nl_reply_config(struct genl_info *info,
 				   const struct pinhole_config *cfg)
 {
 	struct sk_buff *msg;
 	void *hdr;
 
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	msg = genlmsg_new(pinhole_nl_config_size(cfg), GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
 	hdr = genlmsg_put_reply(msg, info, &pinhole_genl_family, 0,
@@ -933,7 +936,9 @@ static int pinhole_nl_get_stats(struct sk_buff *skb, struct genl_info *info)
 	err = pinhole_nl_only(info, 0);
 	if (err)
 		return err;
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	/* What pinhole_nl_put_stats() writes: a nest of ten u64. */
+	msg = genlmsg_new(nla_total_size(0) +
+			  nla_total_size_64bit(sizeof(u64)) * 10, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
 	hdr = genlmsg_put_reply(msg, info, &pinhole_genl_family, 0,
@@ -963,17 +968,17 @@ static const struct genl_small_ops pinhole_genl_ops[] = {
 	{
 		.cmd = PINHOLE_CMD_PIN,
 		.flags = GENL_UNS_ADMIN_PERM,
-		.doit = pinhole_nl_pin,
+		.doit = pinhole_nl_by_id,
 	},
 	{
 		.cmd = PINHOLE_CMD_ACTIVATE,
 		.flags = GENL_UNS_ADMIN_PERM,
-		.doit = pinhole_nl_activate,
+		.doit = pinhole_nl_by_id,
 	},
 	{
 		.cmd = PINHOLE_CMD_RENEW,
 		.flags = GENL_UNS_ADMIN_PERM,
-		.doit = pinhole_nl_renew,
+		.doit = pinhole_nl_by_id,
 	},
 	{
 		.cmd = PINHOLE_CMD_CLOSE,
@@ -983,7 +988,7 @@ static const struct genl_small_ops pinhole_genl_ops[] = {
 	{
 		.cmd = PINHOLE_CMD_GET,
 		.flags = GENL_UNS_ADMIN_PERM,
-		.doit = pinhole_nl_get,
+		.doit = pinhole_nl_by_id,
 		.dumpit = pinhole_nl_dump,
 	},
 	{

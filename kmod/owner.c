@@ -30,35 +30,24 @@ void pinhole_owner_uninit(struct pinhole_net *pn)
 }
 
 /**
- * pinhole_owner_count - how many pinholes a port id owns
- * @pn: the namespace
- * @portid: the netlink port id
- */
-u32 pinhole_owner_count(struct pinhole_net *pn, u32 portid)
-{
-	struct pinhole_owner *owner;
-
-	lockdep_assert_held(&pn->lock);
-	owner = xa_load(&pn->owners, portid);
-	return owner ? owner->count : 0;
-}
-
-/**
  * pinhole_owner_attach - give a pinhole to an owner, creating the owner
  * @pn: the namespace
  * @ph: the pinhole, not owned yet
  * @portid: the owner's netlink port id, not 0
+ * @max: how many pinholes an owner may have
  *
- * Return: 0 or -ENOMEM.
+ * Return: 0, -EDQUOT if the owner has @max already, or -ENOMEM.
  */
 int pinhole_owner_attach(struct pinhole_net *pn, struct pinhole *ph,
-			 u32 portid)
+			 u32 portid, u32 max)
 {
 	struct pinhole_owner *owner;
 	int err;
 
 	lockdep_assert_held(&pn->lock);
 	owner = xa_load(&pn->owners, portid);
+	if (owner && owner->count >= max)
+		return -EDQUOT;
 	if (!owner) {
 		owner = kzalloc(sizeof(*owner), GFP_KERNEL);
 		if (!owner)

@@ -23,9 +23,8 @@ void pinhole_owner_module_exit(void);
 void pinhole_owner_init(struct pinhole_net *pn);
 void pinhole_owner_uninit(struct pinhole_net *pn);
 
-u32 pinhole_owner_count(struct pinhole_net *pn, u32 portid);
 int pinhole_owner_attach(struct pinhole_net *pn, struct pinhole *ph,
-			 u32 portid);
+			 u32 portid, u32 max);
 void pinhole_owner_detach(struct pinhole_net *pn, struct pinhole *ph);
 unsigned int pinhole_owner_close(struct pinhole_net *pn, u32 portid,
 				 const u64 *cookie, u8 reason);

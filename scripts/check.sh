@@ -4,7 +4,7 @@
 # check.sh - what "make check" runs once the packages are there:
 #   1. builds the agent, the selftests and pinhole.ko for every installed
 #      Debian kernel (W=1; a warning fails the build test),
-#   2. runs the agent's host unit tests,
+#   2. runs the agent's host unit tests and its two-daemon test on loopback,
 #   3. boots each kernel in qemu and runs selftests/pinhole/run.sh there,
 #   4. prints every result and ends with "N passed, N failed, N skipped".
 # KTAP streams are kept in build/results/.
@@ -52,6 +52,11 @@ step checkpatch scripts/checkpatch.sh
 # Host unit tests (agent): KTAP on stdout.
 make -s -C agent check >"$results/agent.ktap" 2>"$results/agent.log"
 cat "$results/agent.ktap"
+
+# Two pinholed on the host's loopback (--firewall none): SIP, glare, media.
+echo "# agent/tests/two_ua.sh"
+agent/tests/two_ua.sh >"$results/two_ua.ktap" 2>"$results/two_ua.log"
+cat "$results/two_ua.ktap"
 
 # The selftests, in a VM per kernel.
 for v in $kvers; do

@@ -16,8 +16,8 @@ build=(build-essential bc bison flex pkg-config libelf-dev libssl-dev kmod
 vm=(linux-image-amd64 linux-image-6.12-amd64 linux-source-6.1
     qemu-system-x86 busybox-static cpio iproute2 nftables conntrack
     procps)
-sip=(sip-tester kamailio tshark jq)
-report=(gnuplot-nox)
+sip=(sip-tester kamailio tshark jq python3)
+report=(gnuplot-nox python3)
 
 case "${1:-check}" in
 build) want=("${build[@]}") ;;

@@ -598,6 +598,53 @@ TEST(rfc3261_mode_491_without_glare_retries)
 	EXPECT_ACTS(&o, "port-close timer-start/backoff");
 }
 
+/* the peer backed off after our 491 and retried (a new INVITE) while our
+ * own INVITE is still pending: a new round, answered again - never left
+ * without an answer */
+TEST(rfc3261_mode_peer_retry_during_glare_is_new_round)
+{
+	struct call_acts o;
+	struct call c = glare_call(cfg_mode(GLARE_MODE_RFC3261), 7,
+				   GLARE_PEER_TB_VALID, 3, &o);
+
+	EXPECT_ACTS(&o, "answer/491");
+	EXPECT_EQ(peer_invite(&c, &o, GLARE_PEER_TB_VALID, 4), 0);
+	EXPECT_ACTS(&o, "answer/491");
+	EXPECT_EQ(c.state, CALL_GLARE);
+	EXPECT_TRUE(c.g.peer_tb == 4);
+	/* our own INVITE then succeeds: session on our dialog */
+	ev_code(&c, &o, CALL_EV_UAC_FINAL, 200);
+	EXPECT_ACTS(&o, "ack/uac port-activate/uac media-start/uac");
+	EXPECT_EQ(c.state, CALL_ESTABLISHED);
+}
+
+TEST(tiebreak_mode_peer_retry_during_glare_decided_afresh)
+{
+	struct call_acts o;
+	struct call c = glare_call(cfg_mode(GLARE_MODE_TIEBREAK), 7,
+				   GLARE_PEER_TB_VALID, 9, &o);
+
+	EXPECT_ACTS(&o, "answer/491");		/* lower */
+	/* the retry carries a new (lower) tiebreaker: now we are higher */
+	EXPECT_EQ(peer_invite(&c, &o, GLARE_PEER_TB_VALID, 2), 0);
+	EXPECT_ACTS(&o, "answer/200 port-pin");
+	EXPECT_EQ(c.state, CALL_GLARE);
+}
+
+/* the user dials the party whose INVITE is ringing (it came before ours
+ * was sent - no crossing): the ringing call is answered */
+TEST(callee_dial_while_ringing_answers)
+{
+	struct call c = mk(GLARE_MODE_TIEBREAK);
+	struct call_acts o;
+
+	peer_invite(&c, &o, GLARE_PEER_TB_VALID, 9);
+	EXPECT_EQ(dial(&c, &o, 5), 0);
+	EXPECT_ACTS(&o, "timer-stop/answer port-open answer/200");
+	EXPECT_EQ(c.state, CALL_ANSWERED);
+	EXPECT_EQ(c.attempts, 0);
+}
+
 /* ---- two machines back to back ---- */
 
 struct msg {

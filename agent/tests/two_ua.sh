@@ -12,12 +12,19 @@
 #       '--INVITE--> relay 127.0.0.1:RB (DELAY ms) ------------------------'
 #   alice <----------- relay 127.0.0.1:RA (DELAY ms) <--INVITE-- bob
 #
-# The glare tests dial through the delaying relays (udp_delay.py; the host
-# has no netem) so that the two INVITEs really cross in flight. Each test
-# starts fresh daemons. Logs are kept in the temporary directory when a test
-# fails (its path is printed).
+# The glare tests dial through the relays (udp_delay.py --cross-invites;
+# the host has no netem): the relay holds the first INVITE of each
+# direction until both are there and releases them together, so the two
+# INVITEs always cross in flight, however late one dial command runs. Each
+# test starts fresh daemons in a slot of its own (ports, media ranges,
+# directory); TWO_UA_JOBS tests (default 4) run at once,
+# the longest first. Logs of failed
+# tests are kept (the directory is printed).
 #
 # Usage: two_ua.sh [-v]   (-v: print the daemons' logs of failed tests)
+#   TWO_UA_TESTS="normal_call glare_rfc3261"  run only these
+#   TWO_UA_JOBS=1                             one test at a time
+#   TWO_UA_KEEP=1                             keep every test's logs
 
 set -u
 
@@ -30,12 +37,24 @@ DELAY=150		# ms; RTT through a relay stays below T1 (500 ms)
 VERBOSE=0
 [ "${1:-}" = "-v" ] && VERBOSE=1
 
-BASE=$((27000 + ($$ % 300) * 10))
-PA=$BASE PB=$((BASE + 2)) RA=$((BASE + 4)) RB=$((BASE + 6))
-TMP=$(mktemp -d /tmp/two_ua.XXXXXX)
+# every test runs in a slot of its own (ports, media ranges, directory):
+# the tests run in parallel (TWO_UA_JOBS at a time, default 4)
+BASE=$((20000 + ($$ % 100) * 100))
+MEDIA_BASE=$((32000 + ($$ % 10) * 2400))
+JOBS=${TWO_UA_JOBS:-4}
+ROOT=$(mktemp -d /tmp/two_ua.XXXXXX)
+TMP=$ROOT
 PIDS=()
 FAILED=0
 N=0
+
+# slot I: SIP ports PA PB, relay ports RA RB, media ranges MA.. MB..
+slot()
+{
+	PA=$((BASE + $1 * 10)) PB=$((BASE + $1 * 10 + 2))
+	RA=$((BASE + $1 * 10 + 4)) RB=$((BASE + $1 * 10 + 6))
+	MA=$((MEDIA_BASE + $1 * 200)) MB=$((MEDIA_BASE + $1 * 200 + 100))
+}
 
 stop_all()
 {
@@ -52,14 +71,18 @@ stop_all()
 
 cleanup()
 {
-	stop_all
-	if [ "$FAILED" = 0 ]; then
-		rm -rf "$TMP"
+	local j
+
+	for j in $(jobs -p); do
+		kill "$j" 2>/dev/null
+	done
+	wait 2>/dev/null
+	if [ "$FAILED" = 0 ] && [ -z "${TWO_UA_KEEP:-}" ]; then
+		rm -rf "$ROOT"
 	else
-		echo "# logs kept in $TMP"
+		echo "# logs kept in $ROOT"
 	fi
 }
-trap cleanup EXIT
 
 diag() { echo "# $*"; }
 
@@ -91,13 +114,14 @@ start_ua()
 		{ diag "$name did not start"; return 1; }
 }
 
+# one relay process in front of each UA; it holds the first INVITE of each
+# direction until both have arrived and then lets them go together, so the
+# INVITEs cross whatever the scheduling of the two dial commands
 start_relays()
 {
-	python3 "$RELAY" "$RB" "$PB" "$DELAY" >"$TMP/relay_b" & PIDS+=($!)
-	python3 "$RELAY" "$RA" "$PA" "$DELAY" >"$TMP/relay_a" & PIDS+=($!)
-	busywait 5000 grep -q ready "$TMP/relay_a" "$TMP/relay_b" ||
-		{ diag "relays did not start"; return 1; }
-	busywait 5000 grep -q ready "$TMP/relay_b" ||
+	python3 "$RELAY" --cross-invites "$@" "$DELAY" "$RA:$PA" "$RB:$PB" \
+		>"$TMP/relay" & PIDS+=($!)
+	busywait 5000 grep -qs ready "$TMP/relay" ||
 		{ diag "relays did not start"; return 1; }
 }
 
@@ -131,28 +155,27 @@ invites_sent()
 		sort -u | wc -l
 }
 
-run()
+# run_one I NAME: the test NAME in slot I, in $ROOT/NAME; prints its
+# diagnostics, returns its result
+run_one()
 {
-	local name=$1 rc
+	local rc
 
-	N=$((N + 1))
+	slot "$1"
+	TMP=$ROOT/$2
+	mkdir -p "$TMP"
 	: >"$TMP/alice.log"
 	: >"$TMP/bob.log"
-	"$name"
+	trap stop_all EXIT
+	trap 'exit 1' TERM INT
+	"$2"
 	rc=$?
 	stop_all
-	if [ "$rc" = 0 ]; then
-		echo "ok $N $name"
-	else
-		FAILED=1
-		echo "not ok $N $name"
-		if [ "$VERBOSE" = 1 ]; then
-			sed 's/^/# alice: /' "$TMP/alice.log"
-			sed 's/^/# bob: /' "$TMP/bob.log"
-		fi
-		cp "$TMP/alice.log" "$TMP/$name.alice.log"
-		cp "$TMP/bob.log" "$TMP/$name.bob.log"
+	if [ "$rc" != 0 ] && [ "$VERBOSE" = 1 ]; then
+		sed 's/^/# alice: /' "$TMP/alice.log"
+		sed 's/^/# bob: /' "$TMP/bob.log"
 	fi
+	return $rc
 }
 
 # ------------------------------------------------------------------ tests
@@ -161,8 +184,8 @@ normal_call()
 {
 	local id r=0
 
-	start_ua alice "$PA" 5 30000 || return 1
-	start_ua bob "$PB" 7 30200 --auto-answer || return 1
+	start_ua alice "$PA" 5 "$MA" || return 1
+	start_ua bob "$PB" 7 "$MB" --auto-answer || return 1
 	id=$(ctl alice call "sip:bob@127.0.0.1:$PB") || return 1
 	busywait 3000 has_state alice established || { diag "alice not established"; return 1; }
 	busywait 3000 has_state bob established || { diag "bob not established"; return 1; }
@@ -186,8 +209,8 @@ reject_486()
 {
 	local id r=0
 
-	start_ua alice "$PA" 5 30000 || return 1
-	start_ua bob "$PB" 7 30200 || return 1
+	start_ua alice "$PA" 5 "$MA" || return 1
+	start_ua bob "$PB" 7 "$MB" || return 1
 	ctl alice call "sip:bob@127.0.0.1:$PB" >/dev/null || return 1
 	busywait 3000 has_state bob incoming || { diag "bob not ringing"; return 1; }
 	id=$(q bob '.calls[0].id')
@@ -248,8 +271,8 @@ glare_tiebreak()
 {
 	local r=0
 
-	start_ua alice "$PA" 5 30000 --auto-answer=5000 || return 1
-	start_ua bob "$PB" 7 30200 --auto-answer=5000 || return 1
+	start_ua alice "$PA" 5 "$MA" --auto-answer=5000 || return 1
+	start_ua bob "$PB" 7 "$MB" --auto-answer=5000 || return 1
 	start_relays || return 1
 	dial_both
 	busywait 5000 has_state alice established
@@ -271,8 +294,8 @@ glare_tiebreak_resend()
 {
 	local r=0
 
-	start_ua alice "$PA" 5 30000 --glare tiebreak-resend --auto-answer=5000 || return 1
-	start_ua bob "$PB" 7 30200 --glare tiebreak-resend --auto-answer=5000 || return 1
+	start_ua alice "$PA" 5 "$MA" --glare tiebreak-resend --auto-answer=5000 || return 1
+	start_ua bob "$PB" 7 "$MB" --glare tiebreak-resend --auto-answer=5000 || return 1
 	start_relays || return 1
 	dial_both
 	busywait 5000 has_state alice established
@@ -289,8 +312,8 @@ glare_rfc3261()
 {
 	local r=0 u retries opens closes
 
-	start_ua alice "$PA" 5 30000 --glare rfc3261 --auto-answer=5000 || return 1
-	start_ua bob "$PB" 7 30200 --glare rfc3261 --auto-answer=5000 || return 1
+	start_ua alice "$PA" 5 "$MA" --glare rfc3261 --auto-answer=5000 || return 1
+	start_ua bob "$PB" 7 "$MB" --glare rfc3261 --auto-answer=5000 || return 1
 	start_relays || return 1
 	dial_both
 	# 491 both ways, ports closed, 2.1-4 s back-off, one side retries
@@ -303,7 +326,10 @@ glare_rfc3261()
 	retries=0
 	for u in alice bob; do
 		expect "$u established" "$(n_state $u established)" 1 || r=1
-		expect "$u glare detected" "$(stats $u | jq .glare.detected)" 1 || r=1
+		# both back off 2.1-4 s (each owns its Call-ID): the retries
+		# may collide again, each round is glare again
+		[ "$(stats $u | jq .glare.detected)" -ge 1 ] ||
+			{ diag "$u: no glare detected"; r=1; }
 		retries=$((retries + $(stats $u | jq '.glare.retry')))
 		opens=$(q $u '[.calls[].fw.opens] | add')
 		closes=$(q $u '[.calls[].fw.closes] | add')
@@ -314,6 +340,127 @@ glare_rfc3261()
 	ctl alice hangup all || r=1
 	busywait 3000 all_closed alice || r=1
 	busywait 3000 all_closed bob || r=1
+	return $r
+}
+
+# --transport tcp: a call over TCP (Content-Length framing, responses on
+# the request's connection, in-dialog requests to the ;transport=tcp
+# Contact), media both ways, BYE
+normal_call_tcp()
+{
+	local id r=0
+
+	start_ua alice "$PA" 5 "$MA" --transport tcp || return 1
+	start_ua bob "$PB" 7 "$MB" --transport tcp --auto-answer || return 1
+	id=$(ctl alice call "sip:bob@127.0.0.1:$PB") || return 1
+	busywait 3000 has_state alice established || { diag "alice not established"; return 1; }
+	busywait 3000 has_state bob established || { diag "bob not established"; return 1; }
+	busywait 3000 media_flows alice || { diag "no media at alice"; r=1; }
+	expect "bob transport" "$(stats bob | jq -r .sip.transport)" tcp || r=1
+	[ "$(stats bob | jq .sip.tcp_connections)" -ge 1 ] ||
+		{ diag "bob: no TCP connection"; r=1; }
+	ctl alice hangup "$id" || r=1
+	busywait 3000 all_closed alice || r=1
+	busywait 3000 all_closed bob || r=1
+	for u in alice bob; do
+		expect "$u end" "$(q $u '.calls[0].end')" normal || r=1
+		expect "$u fw closes" "$(q $u '.calls[0].fw.closes')" 1 || r=1
+	done
+	return $r
+}
+
+# glare over TCP through crossing TCP relays; --transport both on bob: the
+# URI's ;transport=tcp picks TCP
+glare_tcp()
+{
+	local r=0
+
+	start_ua alice "$PA" 5 "$MA" --transport tcp --auto-answer=5000 || return 1
+	start_ua bob "$PB" 7 "$MB" --transport both --auto-answer=5000 || return 1
+	start_relays --tcp || return 1
+	local a
+	ctl alice call "sip:bob@127.0.0.1:$RB" >/dev/null &
+	a=$!
+	ctl bob call "sip:alice@127.0.0.1:$RA;transport=tcp" >/dev/null
+	wait "$a"
+	busywait 5000 has_state alice established
+	expect "alice glare" "$(q alice '.calls[0].glare.verdict + "/" + .calls[0].glare.result')" \
+		lower/session-own || r=1
+	expect "bob glare" "$(q bob '.calls[0].glare.verdict + "/" + .calls[0].glare.result')" \
+		higher/session-peer || r=1
+	glare_common || r=1
+	return $r
+}
+
+# bad input (sip_garbage.py): random, truncated and oversize datagrams, a
+# huge Content-Length, 64 KB headers, bad TCP streams, a flood of INVITEs
+# with distinct Call-IDs, garbage on the control socket. bob stays up, its
+# memory stays bounded, --max-calls refuses the excess with 503 (stateless:
+# no transaction left), unanswered calls end at --ring-timeout (480), no
+# call or TCP connection is left, and a real call still works afterwards
+bad_input()
+{
+	local r=0 pid rss0 rss1 out
+
+	start_ua bob "$PB" 7 "$MB" --transport both --max-calls 20 \
+		--ring-timeout 1500 || return 1
+	start_ua alice "$PA" 5 "$MA" || return 1
+	pid=${PIDS[0]}
+	rss0=$(awk '/VmRSS/ { print $2 }' "/proc/$pid/status")
+	out=$(python3 "$HERE/sip_garbage.py" "$PB" "$TMP/bob.sock" 2000 2>&1) ||
+		{ diag "sip_garbage.py failed: $out"; return 1; }
+	echo "$out" | sed 's/^/# /'
+	kill -0 "$pid" 2>/dev/null || { diag "bob died"; return 1; }
+	rss1=$(awk '/VmRSS/ { print $2 }' "/proc/$pid/status")
+	diag "bob RSS ${rss0} kB -> ${rss1} kB"
+	[ "$((rss1 - rss0))" -lt 8192 ] || { diag "RSS grew by more than 8 MB"; r=1; }
+	[ "$(echo "$out" | awk '$1 == "code_503" { print $2 }')" -gt 0 ] ||
+		{ diag "no 503 beyond --max-calls"; r=1; }
+	[ "$(echo "$out" | awk '$1 == "code_180" { print $2 }')" -le 20 ] ||
+		{ diag "more calls than --max-calls"; r=1; }
+	[ "$(echo "$out" | awk '$1 == "tcp_closed" { print $2 }')" -ge 2 ] ||
+		{ diag "oversize TCP messages did not close the connection"; r=1; }
+	[ "$(echo "$out" | grep -c '^ctl_error_closed yes')" = 3 ] ||
+		{ diag "control socket garbage not answered with an error"; r=1; }
+	busywait 5000 eval '[ "$(stats bob | jq .calls.active)" = 0 ]' ||
+		{ diag "calls left: $(stats bob | jq .calls.active)"; r=1; }
+	[ "$(stats bob | jq .sip.transactions)" -lt 200 ] ||
+		{ diag "transactions: $(stats bob | jq .sip.transactions)"; r=1; }
+	# still a working UA: alice's call rings (and ends at --ring-timeout)
+	ctl alice call "sip:bob@127.0.0.1:$PB" >/dev/null || r=1
+	busywait 5000 grep -qa " bob > 180 Ringing | call=[^ ]*@127.0.0.1:$PA " \
+		"$TMP/bob.log" || { diag "bob does not ring any more"; r=1; }
+	return $r
+}
+
+# claim 3: --tiebreak random draws a fresh value (ua.c new_tiebreak(),
+# getrandom) for every INVITE
+tiebreak_random()
+{
+	local n
+
+	start_ua alice "$PA" 5 "$MA" --tiebreak random || return 1
+	start_ua bob "$PB" 7 "$MB" || return 1
+	ctl alice call "sip:bob@127.0.0.1:$PB" >/dev/null || return 1
+	ctl alice call "sip:bob@127.0.0.1:$PB" >/dev/null || return 1
+	busywait 3000 has_state bob incoming 2 || { diag "bob not ringing twice"; return 1; }
+	ctl alice hangup all >/dev/null
+	n=$(grep -o " alice > INVITE [^ ]* (Glare-Tiebreak [0-9]*)" "$TMP/alice.log" |
+	    sort -u | wc -l)
+	expect "distinct tiebreakers of 2 INVITEs" "$n" 2
+}
+
+# dist/pinholed.conf.example sets every option and parses (--check)
+config_example()
+{
+	local r=0 conf=$AGENT/../dist/pinholed.conf.example opt
+
+	"$PINHOLED" --config "$conf" --check >/dev/null ||
+		{ diag "$conf does not parse"; return 1; }
+	for opt in $("$PINHOLED" --help | grep -o '^  --[a-z-]*' | sed 's/^  --//'); do
+		case $opt in config|check|help) continue ;; esac
+		grep -q "^$opt = " "$conf" || { diag "$conf lacks $opt"; r=1; }
+	done
 	return $r
 }
 
@@ -346,7 +493,7 @@ sip_requests()
 {
 	local r=0
 
-	start_ua bob "$PB" 7 30200 || return 1
+	start_ua bob "$PB" 7 "$MB" || return 1
 	expect "OPTIONS" "$(sip_probe OPTIONS)" 200 || r=1
 	expect "FOO (unknown method)" "$(sip_probe FOO)" 501 || r=1
 	expect "SUBSCRIBE (not supported)" "$(sip_probe SUBSCRIBE)" 405 || r=1
@@ -355,13 +502,40 @@ sip_requests()
 	return $r
 }
 
+# --register: REGISTER, 401 with a Digest challenge, REGISTER with
+# credentials, 200; a wrong password is refused and reported
+register_digest()
+{
+	local r=0
+
+	python3 "$HERE/fake_registrar.py" "$RA" carol s3cret >"$TMP/registrar" &
+	PIDS+=($!)
+	busywait 5000 grep -q ready "$TMP/registrar" || return 1
+	start_ua alice "$PA" 5 "$MA" --register --proxy "sip:127.0.0.1:$RA" \
+		--domain pinhole.test --user carol --password s3cret || return 1
+	busywait 3000 grep -q "registered carol" "$TMP/registrar" ||
+		{ diag "not registered"; r=1; }
+	busywait 3000 grep -q " carol \. registered | expires=60" "$TMP/alice.log" ||
+		{ diag "pinholed did not log the registration"; r=1; }
+	expect "callstats registered" "$(stats alice | jq .sip.registered)" true || r=1
+	stop_all
+	python3 "$HERE/fake_registrar.py" "$RA" carol s3cret >"$TMP/registrar" &
+	PIDS+=($!)
+	busywait 5000 grep -q ready "$TMP/registrar" || return 1
+	start_ua bob "$PB" 7 "$MB" --register --proxy "sip:127.0.0.1:$RA" \
+		--domain pinhole.test --user carol --password wrong || return 1
+	busywait 3000 grep -q "registration failed" "$TMP/bob.log" ||
+		{ diag "wrong password not reported"; r=1; }
+	return $r
+}
+
 # every log line follows the format documented in agent/plog.h
 log_format()
 {
 	local r=0 bad
 
-	start_ua alice "$PA" 5 30000 || return 1
-	start_ua bob "$PB" 7 30200 --auto-answer || return 1
+	start_ua alice "$PA" 5 "$MA" || return 1
+	start_ua bob "$PB" 7 "$MB" --auto-answer || return 1
 	ctl alice call "sip:bob@127.0.0.1:$PB" >/dev/null || return 1
 	busywait 3000 has_state alice established || return 1
 	ctl alice hangup all || return 1
@@ -380,7 +554,7 @@ log_format()
 
 # ------------------------------------------------------------------- main
 
-TESTS="normal_call reject_486 glare_tiebreak glare_tiebreak_resend glare_rfc3261 sip_requests log_format"
+TESTS=${TWO_UA_TESTS:-"glare_rfc3261 bad_input normal_call reject_486 glare_tiebreak glare_tiebreak_resend sip_requests register_digest log_format normal_call_tcp glare_tcp config_example tiebreak_random"}
 echo "KTAP version 1"
 echo "1..$(echo $TESTS | wc -w)"
 if [ ! -x "$PINHOLED" ] || [ ! -x "$CTL" ]; then
@@ -391,8 +565,27 @@ if ! command -v jq >/dev/null || ! command -v python3 >/dev/null; then
 	for t in $TESTS; do N=$((N + 1)); echo "ok $N $t # SKIP needs jq and python3"; done
 	exit 4
 fi
+trap cleanup EXIT
+i=0
 for t in $TESTS; do
-	run "$t"
+	while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do
+		wait -n
+	done
+	( run_one "$i" "$t" >"$ROOT/$t.out" 2>&1; echo $? >"$ROOT/$t.rc" ) &
+	i=$((i + 1))
+done
+wait
+for t in $TESTS; do
+	N=$((N + 1))
+	cat "$ROOT/$t.out"
+	if [ "$(cat "$ROOT/$t.rc" 2>/dev/null)" = 0 ]; then
+		echo "ok $N $t"
+		[ -n "${TWO_UA_KEEP:-}" ] ||
+			rm -rf "${ROOT:?}/$t" "$ROOT/$t.out" "$ROOT/$t.rc"
+	else
+		FAILED=1
+		echo "not ok $N $t # logs in $ROOT/$t"
+	fi
 done
 [ "$FAILED" = 0 ] && echo "# all passed" || echo "# FAILED"
 exit "$FAILED"

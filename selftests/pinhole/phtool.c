@@ -14,6 +14,8 @@
  *   phtool recv 4|6 ADDR PORT N TIMEOUT_MS [READYFILE]  print datagrams received
  *   phtool send 4|6 ADDR PORT N [LEN]        print datagrams sent
  *   phtool flood 4|6 ADDR PORT SECONDS       send as fast as possible
+ *   phtool wait-closed ID TIMEOUT_MS [READYFILE]  listen to the events group,
+ *                                        print the reason of ID's CLOSED_NTF
  */
 #include <errno.h>
 #include <stdio.h>
@@ -149,6 +151,20 @@ int main(int argc, char **argv)
 	} else if (!strcmp(cmd, "send") && argc >= 6) {
 		printf("%d\n", ph_udp_send(fam(argv[2]), NULL, 0, argv[3], atoi(argv[4]),
 					   atoi(argv[5]), argc > 6 ? atoi(argv[6]) : 100));
+		return 0;
+	} else if (!strcmp(cmd, "wait-closed") && argc >= 4) {
+		struct ph e;
+
+		need_nl();
+		r = phnl_subscribe(&p);
+		if (r)
+			return fail(r);
+		if (argc > 4)	/* tell the caller we listen */
+			fclose(fopen(argv[4], "w"));
+		r = ph_wait_closed(&p, strtoul(argv[2], NULL, 0), atoi(argv[3]), &e);
+		if (r != 1)
+			return r < 0 ? fail(r) : 1;
+		printf("%u\n", e.reason);
 		return 0;
 	} else if (!strcmp(cmd, "flood") && argc >= 6) {
 		uint64_t end = ph_now_ms() + 1000ULL * atoi(argv[5]);

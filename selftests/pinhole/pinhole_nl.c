@@ -204,6 +204,30 @@ TEST_F(nl, pin_activate_states)
 	EXPECT_EQ(-ENOENT, ph_id_cmd(&self->p, PINHOLE_CMD_PIN, o.id + 999, 0, NULL));
 }
 
+/* ACTIVATE must not bind a remote that makes the pinhole a twin of another */
+TEST_F(nl, activate_duplicate_eexist)
+{
+	struct ph_open_args a = {
+		.family = AF_INET, .proto = IPPROTO_UDP, .lport = T_PORT,
+		.raddr = ip4("192.0.2.7"), .rport = 7078,
+	};
+	struct ph o, r;
+	struct snap s;
+
+	ASSERT_EQ(0, ph_open(&self->p, AF_INET, IPPROTO_UDP, T_PORT, 0, 0, &o));
+	ASSERT_EQ(0, ph_open_args(&self->p, &a, NULL)) TH_LOG("%s", self->p.ext_msg);
+	take_snap(&self->p, &s);
+	EXPECT_REJECTED(&self->p, &s,
+			ph_activate(&self->p, o.id, AF_INET, ip4("192.0.2.7"), 7078, NULL),
+			EEXIST, EEXIST);
+	ASSERT_EQ(0, ph_id_cmd(&self->p, PINHOLE_CMD_GET, o.id, 0, &r));
+	EXPECT_EQ(PINHOLE_STATE_OPEN, r.state);
+	EXPECT_FALSE(r.has_raddr);
+	/* another remote port is a different pinhole */
+	EXPECT_EQ(0, ph_activate(&self->p, o.id, AF_INET, ip4("192.0.2.7"), 7080, &r));
+	EXPECT_EQ(PINHOLE_STATE_ACTIVE, r.state);
+}
+
 TEST_F(nl, open_to_active_directly)
 {
 	struct ph o, r;
@@ -235,12 +259,13 @@ TEST_F(nl, renew_keeps_pinhole_alive)
 	struct ph o;
 	int i;
 
-	ASSERT_EQ(0, ph_open(&self->p, AF_INET, IPPROTO_UDP, T_PORT, 400, 0, &o));
+	/* margins wide enough for a slow (TCG) guest: renew at 1/3 of the lease */
+	ASSERT_EQ(0, ph_open(&self->p, AF_INET, IPPROTO_UDP, T_PORT, 900, 0, &o));
 	for (i = 0; i < 5; i++) {
-		usleep(200 * 1000);
-		ASSERT_EQ(0, ph_id_cmd(&self->p, PINHOLE_CMD_RENEW, o.id, 400, NULL));
+		usleep(300 * 1000);
+		ASSERT_EQ(0, ph_id_cmd(&self->p, PINHOLE_CMD_RENEW, o.id, 900, NULL));
 	}
-	/* 1 s after OPEN with a 400 ms lease: alive thanks to RENEW */
+	/* 1.5 s after OPEN with a 900 ms lease: alive thanks to RENEW */
 	EXPECT_EQ(0, ph_id_cmd(&self->p, PINHOLE_CMD_GET, o.id, 0, NULL));
 }
 
@@ -656,10 +681,13 @@ TEST_F(nl, unprivileged_refused)
 		bad |= (phnl_talk(&u, nlh, NULL, NULL) != -EPERM) << 8;
 		bad |= (ph_id_cmd(&u, PINHOLE_CMD_RENEW, o.id, 0, NULL) != -EPERM) << 9;
 		bad |= (phnl_subscribe(&u) != -EPERM) << 10;
+		bad |= (ph_id_cmd(&u, PINHOLE_CMD_PIN, o.id, 0, NULL) != -EPERM) << 11;
+		bad |= (ph_activate(&u, o.id, AF_INET, ip4("192.0.2.9"), 9, NULL) != -EPERM) << 12;
 		if (bad)
 			fprintf(stderr, "# without CAP_NET_ADMIN these were not EPERM "
 				"(mask 0x%x: bit0 OPEN,1 GET,2 dump,3 CLOSE,4 FLUSH,"
-				"5-6 SET_CONFIG,7 GET_STATS,8 GET_CONFIG,9 RENEW,10 subscribe)\n", bad);
+				"5-6 SET_CONFIG,7 GET_STATS,8 GET_CONFIG,9 RENEW,10 subscribe,"
+				"11 PIN,12 ACTIVATE)\n", bad);
 		_exit(bad ? 1 : 0);
 	}
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
@@ -669,9 +697,13 @@ TEST_F(nl, unprivileged_refused)
 		       WEXITSTATUS(status));
 	{
 		struct snap after;
+		struct ph g;
 
 		take_snap(&self->p, &after);
 		EXPECT_TRUE(same_snap(&s, &after));
+		ASSERT_EQ(0, ph_id_cmd(&self->p, PINHOLE_CMD_GET, o.id, 0, &g));
+		EXPECT_EQ(PINHOLE_STATE_OPEN, g.state);
+		EXPECT_FALSE(g.has_raddr);
 	}
 }
 
@@ -755,9 +787,16 @@ TEST_F(nl, reject_unknown_flags)
 	f = ~PINHOLE_F_ALL;
 	EXPECT_REJECTED(&self->p, &s, open_with(&self->p, AF_INET, IPPROTO_UDP, T_PORT,
 			PINHOLE_A_FLAGS, &f, 4), EINVAL, EINVAL);
+	/* a known flag of another command: FLUSH_ALL means nothing to OPEN */
+	f = PINHOLE_F_FLUSH_ALL;
+	EXPECT_REJECTED(&self->p, &s, open_with(&self->p, AF_INET, IPPROTO_UDP, T_PORT,
+			PINHOLE_A_FLAGS, &f, 4), EINVAL, EINVAL);
 	ASSERT_EQ(0, ph_open(&self->p, AF_INET, IPPROTO_UDP, T_PORT, 0, 0, NULL));
 	take_snap(&self->p, &s);
 	EXPECT_REJECTED(&self->p, &s, ph_flush(&self->p, 1U << 9, NULL), EINVAL, EINVAL);
+	/* ...and LEASE_ONLY means nothing to FLUSH */
+	EXPECT_REJECTED(&self->p, &s, ph_flush(&self->p, PINHOLE_F_LEASE_ONLY, NULL),
+			EINVAL, EINVAL);
 }
 
 TEST_F(nl, reject_unknown_attribute)

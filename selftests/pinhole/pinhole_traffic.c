@@ -237,6 +237,76 @@ TEST_F(tr, local_address_constraint)
 	close(fd);
 }
 
+/* Send NPKT from sport to dst:T_PORT, return how many fd got */
+static int udp4_to(int fd, uint16_t sport, const char *dst)
+{
+	if (ph_udp_send(AF_INET, "127.0.0.1", sport, dst, T_PORT, NPKT,
+			PLEN) != NPKT)
+		return -EIO;
+	return ph_udp_drain(fd, NPKT, 300);
+}
+
+/*
+ * Pinholes bound to a local address and pinholes for any local address
+ * on one port: a packet to the bound address that its pinholes refuse
+ * (remote constraint) still gets through an "any" pinhole that accepts
+ * it; pinholes on other addresses of the port change nothing; a pinhole
+ * bound to 0.0.0.0 is not an "any" pinhole.
+ */
+TEST_F(tr, local_address_and_any_on_one_port)
+{
+	struct ph_open_args a = {
+		.family = AF_INET, .proto = IPPROTO_UDP, .lport = T_PORT,
+	};
+	struct ph bound, any, zero, g;
+	int fd, i;
+
+	if (variant->family != AF_INET)
+		SKIP(return, "needs a second local address (IPv4 127/8)");
+	for (i = 0; i < 8; i++) {	/* other local addresses, same port */
+		char addr[32];
+
+		snprintf(addr, sizeof(addr), "127.0.1.%d", i + 1);
+		a.laddr = ip4(addr);
+		ASSERT_EQ(0, ph_open_args(&self->p, &a, NULL));
+	}
+	a.laddr = ip4("0.0.0.0");
+	ASSERT_EQ(0, ph_open_args(&self->p, &a, &zero))
+		TH_LOG("%s", self->p.ext_msg);
+	a.laddr = ip4("127.0.0.1");
+	a.rport = 7001;
+	ASSERT_EQ(0, ph_open_args(&self->p, &a, &bound));
+	fd = ph_udp_bind(AF_INET, "0.0.0.0", T_PORT);
+	ASSERT_GE(fd, 0);
+
+	/* only the bound pinhole: 7001 to 127.0.0.1 and nothing else */
+	EXPECT_EQ(NPKT, udp4_to(fd, 7001, "127.0.0.1"));
+	EXPECT_EQ(0, udp4_to(fd, 7002, "127.0.0.1"));
+	EXPECT_EQ(0, udp4_to(fd, 7002, "127.0.0.3"));
+
+	/* and one for any local address, from 7002 */
+	a.laddr = NULL;
+	a.rport = 7002;
+	ASSERT_EQ(0, ph_open_args(&self->p, &a, &any));
+	EXPECT_EQ(NPKT, udp4_to(fd, 7001, "127.0.0.1"));
+	EXPECT_EQ(NPKT, udp4_to(fd, 7002, "127.0.0.1"));
+	EXPECT_EQ(NPKT, udp4_to(fd, 7002, "127.0.0.3"));
+	EXPECT_EQ(0, udp4_to(fd, 7001, "127.0.0.3"));
+	ASSERT_EQ(0, ph_id_cmd(&self->p, PINHOLE_CMD_GET, bound.id, 0, &g));
+	EXPECT_EQ(2 * NPKT, g.packets);
+	ASSERT_EQ(0, ph_id_cmd(&self->p, PINHOLE_CMD_GET, any.id, 0, &g));
+	EXPECT_EQ(2 * NPKT, g.packets);
+	ASSERT_EQ(0, ph_id_cmd(&self->p, PINHOLE_CMD_GET, zero.id, 0, &g));
+	EXPECT_EQ(0, g.packets);
+
+	/* the "any" one gone: back to the bound pinhole alone */
+	ASSERT_EQ(0, ph_close_id(&self->p, any.id, NULL));
+	EXPECT_EQ(0, udp4_to(fd, 7002, "127.0.0.3"));
+	EXPECT_EQ(0, udp4_to(fd, 7002, "127.0.0.1"));
+	EXPECT_EQ(NPKT, udp4_to(fd, 7001, "127.0.0.1"));
+	close(fd);
+}
+
 TEST_F(tr, closed_and_expired_pinholes_stop_traffic)
 {
 	struct phnl ev;
@@ -257,6 +327,50 @@ TEST_F(tr, closed_and_expired_pinholes_stop_traffic)
 	EXPECT_EQ(0, udp_through(variant->family, variant->lo, NULL, 0, T_PORT, NPKT));
 	EXPECT_EQ(2 * NPKT, ph_stat(&self->p, PINHOLE_STATS_A_PKTS_ACCEPTED));
 	EXPECT_EQ(2 * NPKT, ph_stat(&self->p, PINHOLE_STATS_A_PKTS_DROPPED));
+	phnl_close(&ev);
+}
+
+/*
+ * The packet path must not honour an expired pinhole even before the
+ * collector has removed it. The collector runs at most every 100 ms
+ * (PINHOLE_GC_MIN_INTERVAL); an orphan whose owner grace is 1 ms expires
+ * long before that, so packets sent ~20 ms after the owner went must be
+ * dropped by the hook's own expiry check.
+ */
+TEST_F(tr, expired_pinhole_dropped_before_collector)
+{
+	struct phnl owner, ev;
+	struct ph o, e;
+	uint64_t t0, dt;
+	int fd, got;
+
+	ASSERT_EQ(0, ph_set_u32(&self->p, PINHOLE_CFG_A_OWNER_GRACE_MS, 1));
+	ASSERT_EQ(0, phnl_open(&ev));
+	ASSERT_EQ(0, phnl_subscribe(&ev));
+	ASSERT_EQ(0, phnl_open(&owner));
+	ASSERT_EQ(0, ph_open(&owner, variant->family, IPPROTO_UDP, T_PORT, 0, 0, &o));
+	fd = ph_udp_bind(variant->family, variant->lo, T_PORT);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(NPKT, ph_udp_send(variant->family, NULL, 0, variant->lo, T_PORT, NPKT, PLEN));
+	EXPECT_EQ(NPKT, ph_udp_drain(fd, NPKT, 300));
+
+	phnl_close(&owner);	/* NETLINK_URELEASE: orphaned, lease cut to 1 ms */
+	t0 = ph_now_ms();
+	usleep(20 * 1000);
+	ASSERT_EQ(NPKT, ph_udp_send(variant->family, NULL, 0, variant->lo, T_PORT, NPKT, PLEN));
+	dt = ph_now_ms() - t0;
+	got = ph_udp_drain(fd, NPKT, 300);
+	EXPECT_EQ(0, got) TH_LOG("%d packets accepted %llu ms after the owner went "
+				 "(grace 1 ms): expired pinhole honoured", got,
+				 (unsigned long long)dt);
+	if (dt >= 90)
+		TH_LOG("slow guest: sent %llu ms after the owner went, the collector "
+		       "may have run first", (unsigned long long)dt);
+	ASSERT_EQ(1, ph_wait_closed(&ev, o.id, 5000, &e));
+	EXPECT_EQ(PINHOLE_REASON_OWNER_GONE, e.reason);
+	EXPECT_EQ(NPKT, e.packets) TH_LOG("packets counted on the expired pinhole");
+	EXPECT_EQ(NPKT, ph_stat(&self->p, PINHOLE_STATS_A_PKTS_DROPPED));
+	close(fd);
 	phnl_close(&ev);
 }
 

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * sip_reg.h - registration client (RFC 3261 section 10): REGISTER our
+ * Contact for our AoR with the registrar (the outbound proxy), answer
+ * Digest challenges (sip_auth.c), refresh before the binding expires,
+ * retry after failures.
+ */
+#ifndef PINHOLE_AGENT_SIP_REG_H
+#define PINHOLE_AGENT_SIP_REG_H
+
+#include <stdbool.h>
+
+struct sip;
+struct sip_reg;
+
+/* the first REGISTER goes out at once; NULL on bad arguments */
+struct sip_reg *sip_reg_new(struct sip *s, const char *aor,
+			    const char *registrar, const char *contact,
+			    const char *user, const char *password,
+			    unsigned int expires, const char *host);
+void sip_reg_free(struct sip_reg *r);
+bool sip_reg_registered(const struct sip_reg *r);
+
+#endif /* PINHOLE_AGENT_SIP_REG_H */
