@@ -88,8 +88,8 @@ check-debug:
 install: module agent
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
 	depmod -a $(notdir $(patsubst %/build,%,$(KDIR)))
-	install -D -m 0755 agent/pinholed $(DESTDIR)$(PREFIX)/sbin/pinholed
-	install -D -m 0755 agent/pinholectl $(DESTDIR)$(PREFIX)/sbin/pinholectl
+	install -D -m 0755 agent/pinholed/pinholed $(DESTDIR)$(PREFIX)/sbin/pinholed
+	install -D -m 0755 agent/pinholectl/pinholectl $(DESTDIR)$(PREFIX)/sbin/pinholectl
 	install -D -m 0644 dist/pinholed.service $(DESTDIR)/etc/systemd/system/pinholed.service
 	install -D -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/pinhole/README.md
 	test -e $(DESTDIR)/etc/pinhole/pinholed.conf || \

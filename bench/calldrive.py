@@ -12,7 +12,7 @@ between events).
       open before either request is written). Each trial waits until both
       sides have an established call, hangs up (A: hangup all), waits until
       every call of the trial is closed on both sides, then --gap seconds.
-      Then it reads the daemons' logs (agent/plog.h) and prints one TSV row
+      Then it reads the daemons' logs (agent/lib/plog.h) and prints one TSV row
       per trial (see ROW below).
 
   calldrive.py dial --a SOCK --a-uri URI --count N [--window W]

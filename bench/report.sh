@@ -360,7 +360,7 @@ sec_callsetup()
 		echo "  back to back (bench/calldrive.py, the same clock as pinholed's log)."
 		echo "- **session up**: the first moment at which both sides hold an established"
 		echo "  call of the trial = the later of the two sides' first"
-		echo "  \`call N ... -> established\` log lines (agent/plog.h, ms stamps) after t0."
+		echo "  \`call N ... -> established\` log lines (agent/lib/plog.h, ms stamps) after t0."
 		echo "  For the normal call that is bob's (the callee's) ACK; for a glare the"
 		echo "  session both sides agree on (one call per side: the \"one session\" count"
 		echo "  is the trials where each side had exactly one call and it was established)."
@@ -564,7 +564,7 @@ sec_callrate()
 		echo "cost ~15 ms of guest CPU per call and held the ratio at 0.16 in a --quick"
 		echo "run of this section on fa642ba (2026-11-27, before the fix); since then pinholed"
 		echo "deletes a port's two flows by their tuples when nothing passed the port"
-		echo "before its remote was bound (agent/conntrack.h, ct_exact_ok()) and dumps"
+		echo "before its remote was bound (agent/pinholed/conntrack.h, ct_exact_ok()) and dumps"
 		echo "only otherwise. Conntrack work per run (pinholed's counters):" \
 		     "$(for v in kmod kmod-ct1k; do printf '%s: %s; ' "$v" "$(get callrate "$v" 1 ct_ops)"; done)"
 		echo
@@ -584,7 +584,7 @@ sec_callrate()
 		echo "the window (capacity = 1e6 / CPU us per call: the rate one CPU running only"
 		echo "pinholed would reach). Nothing queries pinholed during the run: under a"
 		echo "SIP flood its main loop serves the control socket only after up to 256 x 64"
-		echo "datagrams (agent/sip_transport.c), so a request would wait for seconds."
+		echo "datagrams (agent/sip/sip_transport.c), so a request would wait for seconds."
 		echo "One vCPU: SIPp, the kernel and pinholed share it (idle 0 = saturated)."
 		echo
 		echo "Completed calls per guest second since SIPp started (first run of each variant):"

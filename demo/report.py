@@ -52,7 +52,7 @@ def read_json(path, default=None):
 
 
 def parse_log(path, user):
-    """pinholed's log (agent/plog.h) -> list of dicts"""
+    """pinholed's log (agent/lib/plog.h) -> list of dicts"""
     out = []
     try:
         f = open(path, errors="replace")

@@ -20,7 +20,7 @@
 # (OUTDIR/sip.pcapng; off by default: its start costs tens of seconds under
 # TCG on a loaded host).
 #
-# Per scenario, OUTDIR/NAME/ holds: alice.log bob.log (pinholed, agent/plog.h
+# Per scenario, OUTDIR/NAME/ holds: alice.log bob.log (pinholed, agent/lib/plog.h
 # format), alice.mon bob.mon ("EPOCH JSON" lines of pinholectl --json monitor),
 # alice.calls.json bob.calls.json (pinholectl --json calls, while up and at
 # the end: *.calls.up.json, *.calls.json), alice.callstats.json
@@ -32,8 +32,8 @@
 set -u
 OUT=${1:?usage: vm.sh OUTDIR}
 TOP=${PINHOLE_PROJECT:-$(cd "$(dirname "$0")/.." && pwd)}
-PINHOLED=$TOP/agent/pinholed
-CTL=$TOP/agent/pinholectl
+PINHOLED=$TOP/agent/pinholed/pinholed
+CTL=$TOP/agent/pinholectl/pinholectl
 KO=${PINHOLE_KO:-$TOP/build/kmod/$(uname -r)/pinhole.ko}
 DELAY=${DEMO_DELAY_MS:-100}
 RUN=/tmp/demo

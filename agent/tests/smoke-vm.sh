@@ -11,7 +11,7 @@
 
 set -u
 agent=$(cd "$(dirname "$0")/.." && pwd)
-P="$agent/pinholectl"
+P="$agent/pinholectl/pinholectl"
 KO=${KO:-${PINHOLE_KO:-$agent/../build/kmod/$(uname -r)/pinhole.ko}}
 tmp=$(mktemp -d)
 n=0

@@ -30,8 +30,8 @@ set -u
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 AGENT=$(dirname "$HERE")
-PINHOLED=$AGENT/pinholed
-CTL=$AGENT/pinholectl
+PINHOLED=$AGENT/pinholed/pinholed
+CTL=$AGENT/pinholectl/pinholectl
 RELAY=$HERE/udp_delay.py
 DELAY=150		# ms; RTT through a relay stays below T1 (500 ms)
 VERBOSE=0
@@ -631,7 +631,7 @@ register_digest()
 	return $r
 }
 
-# every log line follows the format documented in agent/plog.h
+# every log line follows the format documented in agent/lib/plog.h
 log_format()
 {
 	local r=0 bad

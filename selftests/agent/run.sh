@@ -4,7 +4,7 @@
 # run.sh - pinholed end to end, in network namespaces, with pinhole.ko: real
 # SIP calls and glares between two pinholed (and SIPp peers, and through a
 # kamailio registrar/proxy), each call checked on four levels:
-#   SIP       the exchange in pinholed's log (agent/plog.h) and its
+#   SIP       the exchange in pinholed's log (agent/lib/plog.h) and its
 #             'pinholectl calls/callstats --json'
 #   kernel    the namespace's pinhole table ('pinholectl monitor --json',
 #             opened once before the first test, each test reading its own
@@ -46,8 +46,8 @@ set -u
 
 HERE=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
 TOP=$(cd "$HERE/../.." && pwd)
-PINHOLED=$TOP/agent/pinholed
-CTL=$TOP/agent/pinholectl
+PINHOLED=$TOP/agent/pinholed/pinholed
+CTL=$TOP/agent/pinholectl/pinholectl
 SIPPDIR=$HERE/sipp
 PINHOLE_KO=${PINHOLE_KO:-$TOP/build/kmod/$(uname -r)/pinhole.ko}
 FW=${AGENT_FW:-kmod}

@@ -4,7 +4,7 @@
 # suite.sh - everything make check runs inside one VM boot, in order:
 #   selftests/pinhole/run.sh   the module's kselftest suite
 #   agent/tests/smoke-vm.sh    every pinholectl verb against the module
-#   agent/tests/test_fwops_kmod   pinholed's firewall layer against the module
+#   agent/tests/pinholed/test_fwops_kmod   pinholed's firewall layer against the module
 #   selftests/agent/run.sh     pinholed end to end: calls and glares in netns
 # Each prints KTAP; the exit status is 1 if any failed, else 0 (4 if all skipped).
 set -u
@@ -17,7 +17,7 @@ with_module() { # run a test that expects the module loaded
 	"$@"
 }
 for t in selftests/pinhole/run.sh agent/tests/smoke-vm.sh \
-	 "with_module agent/tests/test_fwops_kmod" selftests/agent/run.sh; do
+	 "with_module agent/tests/pinholed/test_fwops_kmod" selftests/agent/run.sh; do
 	echo "# suite: $t"
 	$t
 	rc=$?

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * cli_parse.h - pure parsers and formatters for pinholectl's arguments.
+ *
+ * They check syntax and the range of the C type only; what the kernel
+ * decides (port 0, lease bounds, overlapping ranges) is left to the kernel
+ * so that its extended ack explains the refusal. Parsers return 0 or a
+ * negative errno (-EINVAL for bad syntax, -ERANGE for out of range) and
+ * leave their output untouched on error.
+ */
+#ifndef PINHOLE_AGENT_CLI_PARSE_H
+#define PINHOLE_AGENT_CLI_PARSE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pinhole/fw.h"
+
+/* Unsigned integers, decimal or 0x-hex, whole string, no sign. */
+int cli_parse_u32(const char *s, uint32_t *out);
+int cli_parse_u64(const char *s, uint64_t *out);
+int cli_parse_port(const char *s, uint16_t *out);		/* 0..65535 */
+
+/* A duration in ms: "1500", "1500ms", "30s", "2m", "1h". */
+int cli_parse_ms(const char *s, uint32_t *out);
+
+/* "udp", "tcp" or a protocol number 0..255. */
+int cli_parse_proto(const char *s, uint8_t *out);
+
+/* "4", "6", "inet", "inet6", "ipv4", "ipv6" -> AF_INET / AF_INET6. */
+int cli_parse_family(const char *s, uint16_t *out);
+
+/* An IPv4 or IPv6 address without port or brackets. */
+int cli_parse_addr(const char *s, struct fw_addr *out);
+
+/*
+ * ADDR[:PORT]: "192.0.2.1", "192.0.2.1:5000", "2001:db8::1" (a bare IPv6
+ * address has no port), "[2001:db8::1]", "[2001:db8::1]:5000", and "*" or
+ * "*:5000" for any address. *port is 0 when absent.
+ */
+int cli_parse_endpoint(const char *s, struct fw_addr *addr, uint16_t *port);
+
+/* PROTO:FIRST[-LAST], e.g. "udp:10000-20000", "tcp:5060". */
+int cli_parse_range(const char *s, struct fw_range *out);
+
+/* "192.0.2.1" / "2001:db8::1" / "*" (AF_UNSPEC). */
+const char *cli_fmt_addr(const struct fw_addr *a, char *buf, size_t len);
+/* "192.0.2.1:5000", "[2001:db8::1]:5000", "*:5000", "192.0.2.1:*", "*". */
+const char *cli_fmt_endpoint(const struct fw_addr *a, uint16_t port,
+			     char *buf, size_t len);
+/* "udp:10000-20000", "tcp:5060", "47:1-2". */
+const char *cli_fmt_range(const struct fw_range *r, char *buf, size_t len);
+
+#define CLI_ADDR_STRLEN		48	/* INET6_ADDRSTRLEN + slack */
+#define CLI_ENDPOINT_STRLEN	64
+
+#endif /* PINHOLE_AGENT_CLI_PARSE_H */

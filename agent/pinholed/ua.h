@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ua.h - pinholed's user agent: many concurrent calls with peers, each a
+ * struct call (call.h) whose actions the UA performs (SIP messages through
+ * sip_tx/sip_dialog, firewall ops through fwops, RTP through media) and
+ * whose events it feeds back from the network, the timers and the user.
+ *
+ * Glare: an INVITE without To tag whose From AoR equals the To AoR of one
+ * of our pending INVITEs (glare_sip_is_glare) is CALL_EV_UAS_INVITE on that
+ * call, not a new call. Everything else outside a dialog is a new call.
+ */
+#ifndef PINHOLE_AGENT_UA_H
+#define PINHOLE_AGENT_UA_H
+
+#include <poll.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "call/call.h"
+#include "lib/json.h"
+#include "sip/sip_transport.h"
+#include "fwops.h"
+
+enum ua_tiebreak {
+	UA_TIEBREAK_ID,		/* --tiebreak id:N */
+	UA_TIEBREAK_RANDOM,	/* getrandom() per INVITE */
+};
+
+/* calls at once (each holds a media port pair and, in glare, two
+ * transactions); a new one beyond this is refused with 503 */
+#define UA_MAX_CALLS_DEFAULT	64
+
+struct ua_cfg {
+	const char *listen;		/* ADDR[:PORT] */
+	enum sip_tp_mode transport;	/* --transport; 0 = UDP */
+	unsigned int max_calls;		/* 0 = UA_MAX_CALLS_DEFAULT */
+	unsigned int ring_timeout_ms;	/* unanswered: 480 after; 0 never */
+	const char *user;
+	const char *domain;		/* NULL: the listen address */
+	const char *proxy;		/* outbound proxy URI or NULL */
+	bool do_register;
+	const char *password;
+	uint16_t media_lo, media_hi;
+	const char *media_source;	/* "tone" or a file */
+	enum ua_tiebreak tiebreak;
+	uint64_t tiebreak_id;
+	struct call_cfg call;		/* glare mode, nack-after-ok, answer */
+	unsigned int register_expires;	/* s */
+};
+
+struct ua;
+
+/* a call event for `pinholectl events`: one JSON object, no newline */
+typedef void (ua_event_h)(const char *json, void *arg);
+
+struct ua *ua_new(const struct ua_cfg *cfg, struct fwops *fw,
+		  char *err, size_t errlen);
+void ua_free(struct ua *ua);
+void ua_set_event_handler(struct ua *ua, ua_event_h *h, void *arg);
+
+/* the poll() loop: fill in the fds, then hand back the results */
+unsigned int ua_poll_fill(struct ua *ua, struct pollfd *pfd, unsigned int max);
+void ua_poll_handle(struct ua *ua, const struct pollfd *pfd, unsigned int n);
+/* ms until the next media packet is due (-1: none), and send them */
+int ua_media_timeout(struct ua *ua);
+void ua_media_tick(struct ua *ua);
+
+/* user operations; 0 or -errno (-ENOENT: no such call, -EINVAL: not now) */
+int ua_dial(struct ua *ua, const char *uri, unsigned int *id, char *err,
+	    size_t errlen);
+int ua_answer(struct ua *ua, unsigned int id);
+int ua_reject(struct ua *ua, unsigned int id, int code);
+int ua_hangup(struct ua *ua, unsigned int id);
+void ua_hangup_all(struct ua *ua);
+
+/* JSON for the control socket */
+void ua_calls_json(struct ua *ua, struct json *j);
+void ua_stats_json(struct ua *ua, struct json *j);
+/* the same for people (`pinholectl calls` without --json) */
+void ua_calls_text(struct ua *ua, FILE *f);
+void ua_stats_text(struct ua *ua, FILE *f);
+/* calls not closed yet */
+unsigned int ua_active_calls(const struct ua *ua);
+
+#endif /* PINHOLE_AGENT_UA_H */

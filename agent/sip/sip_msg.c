@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sip_msg.c - SIP message helpers on top of libosip2's parser.
+ *
+ * Copyright (C) 2026 The pinhole authors.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "sip_msg.h"
+
+int sip_msg_init(void)
+{
+	return parser_init() == 0 ? 0 : -ENOMEM;
+}
+
+osip_message_t *sip_msg_parse(const char *buf, size_t len)
+{
+	osip_message_t *m;
+
+	if (osip_message_init(&m) != OSIP_SUCCESS)
+		return NULL;
+	if (osip_message_parse(m, buf, len) != OSIP_SUCCESS) {
+		osip_message_free(m);
+		return NULL;
+	}
+	return m;
+}
+
+int sip_msg_to_buf(osip_message_t *m, char **buf, size_t *len)
+{
+	return osip_message_to_str(m, buf, len) == OSIP_SUCCESS ? 0 : -EINVAL;
+}
+
+int sip_uri_aor(const osip_uri_t *u, char *buf, size_t size)
+{
+	int n;
+
+	if (!u || !u->host)
+		return -EINVAL;
+	if (u->username)
+		n = snprintf(buf, size, "%s@%s", u->username, u->host);
+	else
+		n = snprintf(buf, size, "%s", u->host);
+	return n < 0 || (size_t)n >= size ? -ENOSPC : 0;
+}
+
+int sip_tiebreak_parse(const char *s, uint64_t *out)
+{
+	uint64_t v = 0;
+	int digits = 0;
+
+	if (!s)
+		return -EINVAL;
+	while (*s == ' ' || *s == '\t')
+		s++;
+	for (; *s >= '0' && *s <= '9'; s++, digits++) {
+		unsigned int d = (unsigned int)(*s - '0');
+
+		if (v > (UINT64_MAX - d) / 10)
+			return -ERANGE;
+		v = v * 10 + d;
+	}
+	if (!digits)
+		return -EINVAL;
+	while (*s == ' ' || *s == '\t')
+		s++;
+	if (*s)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+int sip_tiebreak_format(uint64_t v, char *buf, size_t size)
+{
+	return snprintf(buf, size, "%llu", (unsigned long long)v);
+}
+
+enum sip_tb sip_msg_tiebreak(osip_message_t *m, uint64_t *tb)
+{
+	osip_header_t *h = NULL, *again = NULL;
+	int pos;
+
+	pos = osip_message_header_get_byname(m, SIP_TIEBREAK_HDR, 0, &h);
+	if (pos < 0 || !h)
+		return SIP_TB_ABSENT;
+	if (osip_message_header_get_byname(m, SIP_TIEBREAK_HDR, pos + 1,
+					   &again) >= 0 && again)
+		return SIP_TB_INVALID;
+	if (sip_tiebreak_parse(h->hvalue ? h->hvalue : "", tb))
+		return SIP_TB_INVALID;
+	return SIP_TB_VALID;
+}
+
+int sip_msg_set_tiebreak(osip_message_t *m, uint64_t tb)
+{
+	char v[SIP_TIEBREAK_STRLEN];
+
+	sip_tiebreak_format(tb, v, sizeof(v));
+	return osip_message_set_header(m, SIP_TIEBREAK_HDR, v) ==
+	       OSIP_SUCCESS ? 0 : -ENOMEM;
+}

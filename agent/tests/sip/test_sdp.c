@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * test_sdp.c - building and reading the one-stream PCMU SDP.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "sip/sdp.h"
+#include "ktap.h"
+
+TEST(sdp_build_parse_roundtrip_ipv4)
+{
+	struct sdp_stream l = { .addr = "192.0.2.7", .family = AF_INET,
+			       .port = 40002, .sess_id = 99 }, r;
+	char buf[512];
+
+	ASSERT_TRUE(sdp_build(buf, sizeof(buf), "alice", &l, 1) > 0);
+	ASSERT_EQ(sdp_parse(buf, &r), 0);
+	EXPECT_STREQ(r.addr, "192.0.2.7");
+	EXPECT_EQ(r.family, AF_INET);
+	EXPECT_EQ(r.port, 40002);
+	EXPECT_EQ(r.pt, SDP_PT_PCMU);
+	EXPECT_EQ(r.sess_id, 99);
+}
+
+TEST(sdp_build_parse_roundtrip_ipv6)
+{
+	struct sdp_stream l = { .addr = "2001:db8::1", .family = AF_INET6,
+			       .port = 40010, .sess_id = 1 }, r;
+	char buf[512];
+
+	ASSERT_TRUE(sdp_build(buf, sizeof(buf), "bob", &l, 1) > 0);
+	ASSERT_EQ(sdp_parse(buf, &r), 0);
+	EXPECT_STREQ(r.addr, "2001:db8::1");
+	EXPECT_EQ(r.family, AF_INET6);
+	EXPECT_EQ(r.port, 40010);
+}
+
+TEST(sdp_build_too_small)
+{
+	struct sdp_stream l = { .addr = "192.0.2.7", .family = AF_INET,
+			       .port = 40002 };
+	char buf[16];
+
+	EXPECT_EQ(sdp_build(buf, sizeof(buf), "alice", &l, 1), -ENOSPC);
+}
+
+TEST(sdp_parse_media_level_connection_wins)
+{
+	const char *s = "v=0\r\no=x 1 1 IN IP4 192.0.2.1\r\ns=-\r\n"
+			"c=IN IP4 192.0.2.1\r\nt=0 0\r\n"
+			"m=audio 5004 RTP/AVP 0 8\r\nc=IN IP4 192.0.2.9\r\n";
+	struct sdp_stream r;
+
+	ASSERT_EQ(sdp_parse(s, &r), 0);
+	EXPECT_STREQ(r.addr, "192.0.2.9");
+	EXPECT_EQ(r.port, 5004);
+}
+
+TEST(sdp_parse_without_audio_fails)
+{
+	const char *s = "v=0\r\no=x 1 1 IN IP4 192.0.2.1\r\ns=-\r\n"
+			"c=IN IP4 192.0.2.1\r\nt=0 0\r\n"
+			"m=video 5006 RTP/AVP 96\r\n";
+	struct sdp_stream r;
+
+	EXPECT_EQ(sdp_parse(s, &r), -EINVAL);
+	EXPECT_EQ(sdp_parse("garbage", &r), -EINVAL);
+	EXPECT_EQ(sdp_parse(NULL, &r), -EINVAL);
+}

@@ -1,0 +1,521 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * test_sip_tx.c - transactions (RFC 3261 17, RFC 6026) on a fake clock:
+ * the retransmission schedules of Timers A, E and G and of the 2xx, the
+ * timeouts B, F, H and L, the ACK of a non-2xx, retransmitted INVITEs
+ * reported to the TU, the ACK of a 2xx matched by dialog, CANCEL.
+ *
+ * pinholed's transaction layer talks to a plain UDP socket on loopback
+ * ("the peer") that plays the other side by hand.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <osipparser2/osip_port.h>
+
+#include "lib/plog.h"
+#include "lib/tmr.h"
+#include "sip/sip_msg.h"
+#include "sip/sip_tx.h"
+#include "ktap.h"
+
+struct env {
+	struct sip_transport *tp;
+	struct sip *sip;
+	int peer;			/* the other side */
+	struct sockaddr_storage peer_addr, our_addr;
+	/* what the handlers saw */
+	int codes[16];
+	int ncodes;
+	int resent, acks, ack_timeouts, cancels;
+	struct sip_stx *stx;
+	bool reply_180;
+};
+
+static struct env E;
+
+static void on_req(struct sip *s, const osip_message_t *req,
+		   const struct sockaddr_storage *src, void *arg);
+
+static void setup(void)
+{
+	char err[256];
+	socklen_t len = sizeof(E.peer_addr);
+	struct sockaddr_in *p = (void *)&E.peer_addr;
+
+	memset(&E, 0, sizeof(E));
+	plog_init("test", PLOG_ERR);
+	sip_msg_init();
+	tmr_fake_clock(1000);
+	E.tp = sip_transport_new("127.0.0.1:0", sip_input, NULL, err,
+				 sizeof(err));
+	if (!E.tp)
+		ktap_fail(__FILE__, __LINE__, "transport: %s", err);
+	E.sip = sip_new(E.tp, on_req, NULL);
+	sip_transport_set_handler(E.tp, sip_input, E.sip);
+	E.our_addr = *sip_transport_local(E.tp);
+	E.peer = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+	p->sin_family = AF_INET;
+	p->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	bind(E.peer, (struct sockaddr *)p, sizeof(*p));
+	getsockname(E.peer, (struct sockaddr *)&E.peer_addr, &len);
+}
+
+/* datagrams waiting at the peer; their first lines into @first */
+static int peer_recv(char first[][128], int max)
+{
+	char buf[4096];
+	int n = 0;
+	struct pollfd pfd = { .fd = E.peer, .events = POLLIN };
+
+	while (poll(&pfd, 1, 50) > 0) {
+		ssize_t k = recv(E.peer, buf, sizeof(buf) - 1, 0);
+
+		if (k <= 0)
+			break;
+		buf[k] = 0;
+		if (first && n < max) {
+			char *eol = strstr(buf, "\r\n");
+
+			if (eol)
+				*eol = 0;
+			buf[127] = 0;
+			memcpy(first[n], buf, strlen(buf) + 1);
+		}
+		n++;
+	}
+	return n;
+}
+
+static int peer_count(void)
+{
+	return peer_recv(NULL, 0);
+}
+
+/* the last datagram the peer got, whole */
+static char last[4096];
+
+static int peer_recv_last(void)
+{
+	struct pollfd pfd = { .fd = E.peer, .events = POLLIN };
+	int n = 0;
+
+	while (poll(&pfd, 1, 50) > 0) {
+		ssize_t k = recv(E.peer, last, sizeof(last) - 1, 0);
+
+		if (k <= 0)
+			break;
+		last[k] = 0;
+		n++;
+	}
+	return n;
+}
+
+static void peer_send(const char *text)
+{
+	struct pollfd pfd = { .fd = sip_transport_fd(E.tp), .events = POLLIN };
+
+	sendto(E.peer, text, strlen(text), 0, (struct sockaddr *)&E.our_addr,
+	       sizeof(struct sockaddr_in));
+	poll(&pfd, 1, 200);
+	sip_transport_on_readable(E.tp);
+}
+
+static void resp_h(struct sip_ctx *ct, const osip_message_t *resp, int code,
+		   void *arg)
+{
+	(void)ct;
+	(void)resp;
+	(void)arg;
+	if (E.ncodes < 16)
+		E.codes[E.ncodes++] = code;
+}
+
+static osip_message_t *request(const char *method)
+{
+	char txt[1024];
+	struct sockaddr_in *p = (void *)&E.peer_addr;
+
+	snprintf(txt, sizeof(txt),
+		 "%s sip:bob@127.0.0.1:%u SIP/2.0\r\n"
+		 "Max-Forwards: 70\r\n"
+		 "From: <sip:alice@127.0.0.1>;tag=a1\r\n"
+		 "To: <sip:bob@127.0.0.1>\r\n"
+		 "Call-ID: tx1@127.0.0.1\r\n"
+		 "CSeq: 1 %s\r\n"
+		 "Content-Length: 0\r\n\r\n", method, ntohs(p->sin_port),
+		 method);
+	return sip_msg_parse(txt, strlen(txt));
+}
+
+/* a response to the request in `last` (Via copied), with To tag */
+static void peer_respond(int code, const char *reason)
+{
+	char out[4096], via[512] = "", cseq[64] = "";
+	char *v = strstr(last, "\r\nVia: "), *c = strstr(last, "\r\nCSeq: ");
+
+	if (v)
+		sscanf(v + 2, "%511[^\r]", via);
+	if (c)
+		sscanf(c + 2, "%63[^\r]", cseq);
+	snprintf(out, sizeof(out),
+		 "SIP/2.0 %d %s\r\n%s\r\n"
+		 "From: <sip:alice@127.0.0.1>;tag=a1\r\n"
+		 "To: <sip:bob@127.0.0.1>;tag=b1\r\n"
+		 "Call-ID: tx1@127.0.0.1\r\n%s\r\n"
+		 "Content-Length: 0\r\n\r\n", code, reason, via, cseq);
+	peer_send(out);
+}
+
+TEST(invite_client_timer_a_doubles_until_timer_b)
+{
+	struct sip_ctx *ct;
+	int sent = 0;
+
+	setup();
+	ct = sip_ctx_send(E.sip, request("INVITE"), &E.peer_addr, resp_h, NULL);
+	ASSERT_TRUE(ct != NULL);
+	sent += peer_count();
+	EXPECT_EQ(sent, 1);
+	/* A: 0.5, 1.5, 3.5, 7.5, 15.5, 31.5 s; B at 32 s */
+	tmr_fake_advance(SIP_TIMER_A_MS);
+	EXPECT_EQ(peer_count(), 1);
+	tmr_fake_advance(SIP_TIMER_B_MS - SIP_TIMER_A_MS - 1);
+	EXPECT_EQ(peer_count(), 5);
+	EXPECT_EQ(E.ncodes, 0);
+	tmr_fake_advance(1);
+	EXPECT_EQ(E.ncodes, 1);
+	EXPECT_EQ(E.codes[0], 408);
+	EXPECT_EQ(sip_ctx_state(ct), SIP_CTX_TERMINATED);
+	sip_ctx_release(ct);
+	EXPECT_EQ(sip_tx_count(E.sip), 0);
+}
+
+TEST(non_invite_client_timer_e_capped_at_t2_then_f)
+{
+	struct sip_ctx *ct;
+
+	setup();
+	ct = sip_ctx_send(E.sip, request("OPTIONS"), &E.peer_addr, resp_h, NULL);
+	ASSERT_TRUE(ct != NULL);
+	EXPECT_EQ(peer_count(), 1);
+	/* E: 0.5, 1.5, 3.5, 7.5, then every T2: 11.5 .. 31.5 s */
+	tmr_fake_advance(SIP_TIMER_F_MS - 1);
+	EXPECT_EQ(peer_count(), 10);
+	tmr_fake_advance(1);
+	ASSERT_EQ(E.ncodes, 1);
+	EXPECT_EQ(E.codes[0], 408);
+	sip_ctx_release(ct);
+}
+
+TEST(invite_client_acks_a_non_2xx_itself)
+{
+	char first[4][128];
+	struct sip_ctx *ct;
+
+	setup();
+	ct = sip_ctx_send(E.sip, request("INVITE"), &E.peer_addr, resp_h, NULL);
+	ASSERT_TRUE(ct != NULL);
+	ASSERT_EQ(peer_recv_last(), 1);
+	peer_respond(486, "Busy Here");
+	ASSERT_EQ(E.ncodes, 1);
+	EXPECT_EQ(E.codes[0], 486);
+	EXPECT_EQ(sip_ctx_state(ct), SIP_CTX_COMPLETED);
+	ASSERT_EQ(peer_recv(first, 4), 1);
+	EXPECT_TRUE(!strncmp(first[0], "ACK ", 4));
+	/* a retransmitted 486: ACK again, nothing to the TU */
+	peer_respond(486, "Busy Here");
+	EXPECT_EQ(peer_recv(first, 4), 1);
+	EXPECT_EQ(E.ncodes, 1);
+	/* no more INVITE retransmissions; Timer D ends it */
+	tmr_fake_advance(SIP_TIMER_D_MS);
+	EXPECT_EQ(peer_count(), 0);
+	EXPECT_EQ(sip_ctx_state(ct), SIP_CTX_TERMINATED);
+	sip_ctx_release(ct);
+}
+
+TEST(invite_client_passes_2xx_retransmissions_up)
+{
+	struct sip_ctx *ct;
+
+	setup();
+	ct = sip_ctx_send(E.sip, request("INVITE"), &E.peer_addr, resp_h, NULL);
+	ASSERT_EQ(peer_recv_last(), 1);
+	peer_respond(180, "Ringing");
+	peer_respond(200, "OK");
+	EXPECT_EQ(sip_ctx_state(ct), SIP_CTX_ACCEPTED);
+	peer_respond(200, "OK");
+	ASSERT_EQ(E.ncodes, 3);
+	EXPECT_EQ(E.codes[0], 180);
+	EXPECT_EQ(E.codes[1], 200);
+	EXPECT_EQ(E.codes[2], 200);
+	/* the transaction sends no ACK for a 2xx (the TU does) */
+	EXPECT_EQ(peer_count(), 0);
+	tmr_fake_advance(SIP_TIMER_M_MS);
+	EXPECT_EQ(sip_ctx_state(ct), SIP_CTX_TERMINATED);
+	sip_ctx_release(ct);
+}
+
+/* the core: an INVITE server transaction with the test's handlers */
+static void h_resent(struct sip_stx *st, void *arg)
+{
+	(void)st;
+	(void)arg;
+	E.resent++;
+}
+
+static void h_ack(struct sip_stx *st, void *arg)
+{
+	(void)st;
+	(void)arg;
+	E.acks++;
+}
+
+static void h_ack_timeout(struct sip_stx *st, void *arg)
+{
+	(void)st;
+	(void)arg;
+	E.ack_timeouts++;
+}
+
+static void h_cancel(struct sip_stx *st, void *arg)
+{
+	(void)arg;
+	E.cancels++;
+	sip_stx_reply_code(st, 487, "ours");
+}
+
+static const struct sip_stx_handlers H = {
+	h_resent, h_ack, h_ack_timeout, h_cancel,
+};
+
+static void on_req(struct sip *s, const osip_message_t *req,
+		   const struct sockaddr_storage *src, void *arg)
+{
+	(void)arg;
+	if (MSG_IS_ACK(req))
+		return;
+	E.stx = sip_stx_new(s, req, src, &H, NULL);
+	if (E.reply_180)
+		sip_stx_reply_code(E.stx, 180, "ours");
+}
+
+static char invite_txt[1024];
+
+static void peer_invite(const char *branch)
+{
+	snprintf(invite_txt, sizeof(invite_txt),
+		 "INVITE sip:alice@127.0.0.1 SIP/2.0\r\n"
+		 "Via: SIP/2.0/UDP 127.0.0.1:%u;branch=%s;rport\r\n"
+		 "Max-Forwards: 70\r\n"
+		 "From: <sip:bob@127.0.0.1>;tag=b9\r\n"
+		 "To: <sip:alice@127.0.0.1>\r\n"
+		 "Call-ID: srv1@127.0.0.1\r\n"
+		 "CSeq: 3 INVITE\r\n"
+		 "Content-Length: 0\r\n\r\n",
+		 ntohs(((struct sockaddr_in *)&E.peer_addr)->sin_port), branch);
+	peer_send(invite_txt);
+}
+
+static void peer_method(const char *method, const char *branch,
+			const char *to_tag)
+{
+	char txt[1024];
+
+	snprintf(txt, sizeof(txt),
+		 "%s sip:alice@127.0.0.1 SIP/2.0\r\n"
+		 "Via: SIP/2.0/UDP 127.0.0.1:%u;branch=%s;rport\r\n"
+		 "Max-Forwards: 70\r\n"
+		 "From: <sip:bob@127.0.0.1>;tag=b9\r\n"
+		 "To: <sip:alice@127.0.0.1>%s%s\r\n"
+		 "Call-ID: srv1@127.0.0.1\r\n"
+		 "CSeq: 3 %s\r\n"
+		 "Content-Length: 0\r\n\r\n", method,
+		 ntohs(((struct sockaddr_in *)&E.peer_addr)->sin_port), branch,
+		 to_tag ? ";tag=" : "", to_tag ? to_tag : "", method);
+	peer_send(txt);
+}
+
+TEST(invite_server_reports_resent_invite_and_repeats_1xx)
+{
+	char first[4][128];
+
+	setup();
+	E.reply_180 = true;
+	peer_invite("z9hG4bKs1");
+	ASSERT_TRUE(E.stx != NULL);
+	ASSERT_EQ(peer_recv(first, 4), 1);
+	EXPECT_TRUE(!strncmp(first[0], "SIP/2.0 180", 11));
+	peer_send(invite_txt);			/* retransmission */
+	EXPECT_EQ(E.resent, 1);
+	ASSERT_EQ(peer_recv(first, 4), 1);
+	EXPECT_TRUE(!strncmp(first[0], "SIP/2.0 180", 11));
+	/* the response went back to the source port (rport) */
+	sip_stx_release(E.stx);
+}
+
+TEST(invite_server_2xx_retransmitted_until_ack)
+{
+	setup();
+	peer_invite("z9hG4bKs2");
+	ASSERT_TRUE(E.stx != NULL);
+	sip_stx_reply_code(E.stx, 200, "ours");
+	EXPECT_EQ(sip_stx_state(E.stx), SIP_STX_ACCEPTED);
+	EXPECT_EQ(peer_count(), 1);
+	/* 13.3.1.4: T1, 2T1, 4T1 */
+	tmr_fake_advance(SIP_T1_MS);
+	EXPECT_EQ(peer_count(), 1);
+	tmr_fake_advance(2 * SIP_T1_MS);
+	EXPECT_EQ(peer_count(), 1);
+	/* the ACK of a 2xx has its own branch: matched by dialog */
+	peer_method("ACK", "z9hG4bKack", "ours");
+	EXPECT_EQ(E.acks, 1);
+	tmr_fake_advance(SIP_T2_MS * 2);
+	EXPECT_EQ(peer_count(), 0);
+	/* an ACK retransmission is absorbed until Timer L */
+	peer_method("ACK", "z9hG4bKack", "ours");
+	EXPECT_EQ(E.acks, 1);
+	tmr_fake_advance(SIP_TIMER_L_MS);
+	EXPECT_EQ(E.ack_timeouts, 0);
+	EXPECT_EQ(sip_stx_state(E.stx), SIP_STX_TERMINATED);
+	sip_stx_release(E.stx);
+	EXPECT_EQ(sip_tx_count(E.sip), 0);
+}
+
+TEST(invite_server_2xx_gives_up_after_64_t1)
+{
+	int sent;
+
+	setup();
+	peer_invite("z9hG4bKs3");
+	sip_stx_reply_code(E.stx, 200, "ours");
+	tmr_fake_advance(SIP_TIMER_L_MS - 1);
+	sent = peer_count();
+	/* 1 + (0.5, 1.5, 3.5, 7.5, then every T2 to 31.5 s) = 11 */
+	EXPECT_EQ(sent, 11);
+	EXPECT_EQ(E.ack_timeouts, 0);
+	tmr_fake_advance(1);
+	EXPECT_EQ(E.ack_timeouts, 1);
+	sip_stx_release(E.stx);
+}
+
+TEST(invite_server_non_2xx_timer_g_stops_on_ack)
+{
+	setup();
+	peer_invite("z9hG4bKs4");
+	sip_stx_reply_code(E.stx, 486, "ours");
+	EXPECT_EQ(peer_count(), 1);
+	tmr_fake_advance(SIP_TIMER_G_MS);
+	EXPECT_EQ(peer_count(), 1);
+	/* the ACK of a non-2xx has the INVITE's branch (17.1.1.3) */
+	peer_method("ACK", "z9hG4bKs4", "ours");
+	EXPECT_EQ(sip_stx_state(E.stx), SIP_STX_CONFIRMED);
+	EXPECT_EQ(E.acks, 0);			/* not the TU's business */
+	tmr_fake_advance(SIP_T2_MS);
+	EXPECT_EQ(peer_count(), 0);
+	tmr_fake_advance(SIP_TIMER_I_MS);
+	EXPECT_EQ(sip_stx_state(E.stx), SIP_STX_TERMINATED);
+	sip_stx_release(E.stx);
+}
+
+TEST(invite_server_timer_h_without_ack)
+{
+	setup();
+	peer_invite("z9hG4bKs5");
+	sip_stx_reply_code(E.stx, 603, "ours");
+	tmr_fake_advance(SIP_TIMER_H_MS);
+	EXPECT_EQ(sip_stx_state(E.stx), SIP_STX_TERMINATED);
+	EXPECT_EQ(E.ack_timeouts, 0);
+	sip_stx_release(E.stx);
+}
+
+TEST(cancel_answered_200_and_reported)
+{
+	char first[4][128];
+	struct sip_stx *inv;
+	int n;
+
+	setup();
+	E.reply_180 = true;
+	peer_invite("z9hG4bKs6");
+	inv = E.stx;
+	peer_recv(first, 4);
+	peer_method("CANCEL", "z9hG4bKs6", NULL);
+	EXPECT_EQ(E.cancels, 1);
+	n = peer_recv(first, 4);
+	ASSERT_EQ(n, 2);
+	/* our handler answered the INVITE 487 from inside */
+	EXPECT_TRUE(!strncmp(first[0], "SIP/2.0 200", 11) ||
+		    !strncmp(first[1], "SIP/2.0 200", 11));
+	EXPECT_TRUE(!strncmp(first[0], "SIP/2.0 487", 11) ||
+		    !strncmp(first[1], "SIP/2.0 487", 11));
+	EXPECT_EQ(sip_stx_final(inv), 487);
+	sip_stx_release(inv);
+}
+
+TEST(cancel_of_nothing_is_481)
+{
+	char first[4][128];
+
+	setup();
+	peer_method("CANCEL", "z9hG4bKnone", NULL);
+	ASSERT_EQ(peer_recv(first, 4), 1);
+	EXPECT_TRUE(!strncmp(first[0], "SIP/2.0 481", 11));
+	EXPECT_EQ(E.cancels, 0);
+}
+
+TEST(client_cancel_waits_for_a_provisional)
+{
+	char first[4][128];
+	struct sip_ctx *ct;
+
+	setup();
+	ct = sip_ctx_send(E.sip, request("INVITE"), &E.peer_addr, resp_h, NULL);
+	ASSERT_EQ(peer_recv_last(), 1);
+	EXPECT_EQ(sip_ctx_cancel(ct), 0);
+	EXPECT_EQ(peer_count(), 0);		/* 9.1: not before a 1xx */
+	peer_respond(180, "Ringing");
+	ASSERT_EQ(peer_recv(first, 4), 1);
+	EXPECT_TRUE(!strncmp(first[0], "CANCEL ", 7));
+	sip_ctx_release(ct);
+}
+
+/* ---- TCP stream framing (RFC 3261 18.3) ---- */
+
+TEST(stream_frame_content_length)
+{
+	static const char two[] = "OPTIONS sip:a@b SIP/2.0\r\nl: 3\r\n\r\nabc"
+				  "BYE sip:a@b SIP/2.0\r\n\r\n";
+	size_t n = 0;
+
+	EXPECT_EQ(sip_stream_frame(two, sizeof(two) - 1, 65535, &n), 1);
+	EXPECT_EQ(n, sizeof("OPTIONS sip:a@b SIP/2.0\r\nl: 3\r\n\r\nabc") - 1);
+	EXPECT_EQ(sip_stream_frame(two + n, sizeof(two) - 1 - n, 65535, &n), 1);
+	/* body not complete yet, headers not complete yet */
+	EXPECT_EQ(sip_stream_frame(two, 35, 65535, &n), 0);
+	EXPECT_EQ(sip_stream_frame(two, 10, 65535, &n), 0);
+}
+
+TEST(stream_frame_limits)
+{
+	static const char big[] = "INVITE sip:a@b SIP/2.0\r\n"
+				  "Content-Length: 99999999\r\n\r\n";
+	static const char bad[] = "INVITE sip:a@b SIP/2.0\r\n"
+				  "Content-Length: 1x\r\n\r\n";
+	static const char twice[] = "INVITE sip:a@b SIP/2.0\r\n"
+				    "Content-Length: 0\r\nl: 0\r\n\r\n";
+	char endless[300];
+	size_t n;
+
+	EXPECT_EQ(sip_stream_frame(big, sizeof(big) - 1, 65535, &n), -EMSGSIZE);
+	EXPECT_EQ(sip_stream_frame(bad, sizeof(bad) - 1, 65535, &n), -EINVAL);
+	EXPECT_EQ(sip_stream_frame(twice, sizeof(twice) - 1, 65535, &n), -EINVAL);
+	memset(endless, 'a', sizeof(endless));
+	EXPECT_EQ(sip_stream_frame(endless, sizeof(endless), 256, &n), -EMSGSIZE);
+}
