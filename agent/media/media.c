@@ -14,10 +14,11 @@
 #include <unistd.h>
 #include <netinet/in.h>
 #include <netinet/ip.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 
 #include "lib/errbuf.h"
+#include "lib/rand.h"
+#include "lib/sockaddr.h"
 #include "media.h"
 
 #define RTP_HDR_LEN		12
@@ -422,40 +423,6 @@ struct media {
 	struct media_stats st;
 };
 
-static socklen_t sa_len(int family)
-{
-	return family == AF_INET6 ? sizeof(struct sockaddr_in6) :
-				    sizeof(struct sockaddr_in);
-}
-
-static void sa_set_port(struct sockaddr_storage *ss, uint16_t port)
-{
-	if (ss->ss_family == AF_INET6)
-		((struct sockaddr_in6 *)ss)->sin6_port = htons(port);
-	else
-		((struct sockaddr_in *)ss)->sin_port = htons(port);
-}
-
-static uint16_t sa_port(const struct sockaddr *sa)
-{
-	if (sa->sa_family == AF_INET6)
-		return ntohs(((const struct sockaddr_in6 *)sa)->sin6_port);
-	return ntohs(((const struct sockaddr_in *)sa)->sin_port);
-}
-
-static bool sa_same_addr(const struct sockaddr_storage *a,
-			 const struct sockaddr_storage *b)
-{
-	if (a->ss_family != b->ss_family)
-		return false;
-	if (a->ss_family == AF_INET)
-		return ((const struct sockaddr_in *)a)->sin_addr.s_addr ==
-		       ((const struct sockaddr_in *)b)->sin_addr.s_addr;
-	return !memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
-		       &((const struct sockaddr_in6 *)b)->sin6_addr,
-		       sizeof(struct in6_addr));
-}
-
 /* A bound non-blocking UDP socket, -errno on failure. */
 static int udp_bind(const struct sockaddr_storage *addr, uint16_t port)
 {
@@ -479,20 +446,6 @@ static int udp_bind(const struct sockaddr_storage *addr, uint16_t port)
 		return -e;
 	}
 	return fd;
-}
-
-static uint32_t random32(void)
-{
-	uint32_t v;
-
-	if (getrandom(&v, sizeof(v), GRND_NONBLOCK) != sizeof(v)) {
-		struct timespec t;
-
-		clock_gettime(CLOCK_MONOTONIC, &t);
-		v = (uint32_t)t.tv_nsec ^ (uint32_t)getpid() << 16 ^
-		    (uint32_t)(uintptr_t)&t;
-	}
-	return v;
 }
 
 struct media *media_new(const struct sockaddr *local, uint16_t port_lo,
@@ -560,9 +513,9 @@ struct media *media_new(const struct sockaddr *local, uint16_t port_lo,
 	m->port = port;
 	sa_set_port(&m->local, port);
 
-	m->ssrc = random32();
-	m->seq = (uint16_t)random32();
-	m->ts = random32();
+	m->ssrc = rand_u32();
+	m->seq = (uint16_t)rand_u32();
+	m->ts = rand_u32();
 	return m;
 
 fail:

@@ -11,6 +11,7 @@
 #include <netinet/in.h>
 
 #include "lib/errbuf.h"
+#include "lib/sockaddr.h"
 #include "pinhole/fw.h"
 #include "conntrack.h"
 #include "fwops.h"
@@ -251,15 +252,6 @@ const char *fwops_name(const struct fwops *ops)
 
 /* ------------------------------------------------------------- helpers */
 
-static uint16_t sa_port(const struct sockaddr_storage *ss)
-{
-	if (ss->ss_family == AF_INET)
-		return ntohs(((const struct sockaddr_in *)ss)->sin_port);
-	if (ss->ss_family == AF_INET6)
-		return ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
-	return 0;
-}
-
 /* @sa's address into @a; AF_UNSPEC for a wildcard address */
 static void sa_to_fw_addr(const struct sockaddr *sa, struct fw_addr *a)
 {
@@ -279,12 +271,6 @@ static void sa_to_fw_addr(const struct sockaddr *sa, struct fw_addr *a)
 		a->family = AF_INET6;
 		a->v6 = s6->sin6_addr;
 	}
-}
-
-static size_t sa_len(int family)
-{
-	return family == AF_INET6 ? sizeof(struct sockaddr_in6) :
-				    sizeof(struct sockaddr_in);
 }
 
 static bool port_is_open(const struct fwops_port *p)
@@ -355,7 +341,7 @@ static int kmod_open(struct fwops *ops, struct fwops_port *p, char *err,
 	req.cookie = p->cookie;
 	sa_to_fw_addr((const struct sockaddr *)&p->local, &req.local);
 	for (i = 0; i < 2; i++) {
-		req.local_port = sa_port(&p->local) + i;
+		req.local_port = sa_port((const struct sockaddr *)&p->local) + i;
 		rc = fw_pinhole_open(ops->fw, &req, &out, &fe);
 		if (rc < 0) {
 			fwerr(err, errlen, rc, &fe, what_open[i]);
@@ -444,7 +430,7 @@ static int kmod_activate(struct fwops *ops, struct fwops_port *p,
 
 	p->ct_exact = false;
 	sa_to_fw_addr(remote, &ra);
-	rport = sa_port((const struct sockaddr_storage *)remote);
+	rport = sa_port(remote);
 	rtcp_rport = rport == 65535 ? 0 : rport + 1;
 	rc = fw_activate(ops->fw, p->rtp_id, &ra, rport, 0, &out, &fe);
 	if (rc < 0)
@@ -495,8 +481,8 @@ static int kmod_close(struct fwops *ops, struct fwops_port *p, char *err,
 		memset(f, 0, sizeof(f));
 		f[0].family = p->local.ss_family;
 		f[0].l4proto = IPPROTO_UDP;
-		f[0].lport = sa_port(&p->local);
-		f[0].rport = sa_port(&p->remote);
+		f[0].lport = sa_port((const struct sockaddr *)&p->local);
+		f[0].rport = sa_port((const struct sockaddr *)&p->remote);
 		f[0].local = ct_addr_of(&p->local);
 		f[0].remote = ct_addr_of(&p->remote);
 		f[1] = f[0];
@@ -508,7 +494,7 @@ static int kmod_close(struct fwops *ops, struct fwops_port *p, char *err,
 		memset(&m, 0, sizeof(m));
 		m.family = p->local.ss_family;
 		m.l4proto = IPPROTO_UDP;
-		m.ports[m.n_ports++] = sa_port(&p->local);
+		m.ports[m.n_ports++] = sa_port((const struct sockaddr *)&p->local);
 		if (m.ports[0] < 65535)
 			m.ports[m.n_ports++] = m.ports[0] + 1;
 		m.has_addr = local_known(p);
@@ -607,7 +593,7 @@ int fwops_open(struct fwops *ops, struct fwops_port *p, uint64_t cookie,
 	}
 	memset(p, 0, sizeof(*p));
 	memcpy(&p->local, local, sa_len(local->sa_family));
-	port = sa_port(&p->local);
+	port = sa_port((const struct sockaddr *)&p->local);
 	if (port == 0 || port == 65535) {
 		memset(p, 0, sizeof(*p));
 		ops->cnt.errors++;
@@ -657,7 +643,7 @@ int fwops_activate(struct fwops *ops, struct fwops_port *p,
 			    remote->sa_family == AF_INET6 ? '6' :
 			    remote->sa_family == AF_INET ? '4' : '?',
 			    p->local.ss_family == AF_INET6 ? '6' : '4');
-	else if (!sa_port((const struct sockaddr_storage *)remote))
+	else if (!sa_port(remote))
 		rc = seterr(err, errlen, -EINVAL, "remote media port 0");
 	if (rc < 0)
 		return count(ops, NULL, rc);

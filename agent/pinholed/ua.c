@@ -17,11 +17,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include <osipparser2/osip_port.h>
 
 #include "lib/plog.h"
+#include "lib/rand.h"
 #include "lib/tmr.h"
 #include "media/media.h"
 #include "sip/sdp.h"
@@ -143,19 +143,10 @@ static void call_run(struct ua_call *uc, const struct call_ev *ev);
 
 /* ------------------------------------------------------------ helpers */
 
-static uint64_t rand64(void)
-{
-	uint64_t v = 0;
-
-	if (getrandom(&v, sizeof(v), 0) != sizeof(v))
-		v = ((uint64_t)random() << 32) ^ (uint64_t)random();
-	return v;
-}
-
 static uint64_t new_tiebreak(struct ua *ua)
 {
 	if (ua->cfg.tiebreak == UA_TIEBREAK_RANDOM)
-		return rand64();
+		return rand_u64();
 	return ua->cfg.tiebreak_id;
 }
 
@@ -436,7 +427,7 @@ static void act_invite(struct ua_call *uc)
 		return;
 fail:
 	post(uc, &(struct call_ev){ .type = CALL_EV_UAC_FINAL, .code = 503,
-				    .rnd = (uint32_t)rand64() });
+				    .rnd = (uint32_t)rand_u64() });
 }
 
 static void act_cancel(struct ua_call *uc)
@@ -883,7 +874,7 @@ static struct ua_call *call_new(struct ua *ua, bool outgoing,
 	osip_uri_free(u);
 	call_init(&uc->call, &ua->cfg.call);
 	do
-		uc->cookie = rand64();
+		uc->cookie = rand_u64();
 	while (!uc->cookie);
 	uc->t_start = tmr_now();
 	tmr_init(&uc->tmr_answer);
@@ -949,7 +940,7 @@ static void inv_resp_h(struct sip_ctx *ct, const osip_message_t *resp,
 		uc->uac_sdp_ok = body_sdp(resp, &uc->uac_sdp) == 0;
 	}
 	ev.code = code;
-	ev.rnd = (uint32_t)rand64();
+	ev.rnd = (uint32_t)rand_u64();
 	if (resp)
 		ev.tb_state = glare_sip_peer_tb((osip_message_t *)resp, &ev.tb);
 	call_run(uc, &ev);

@@ -14,12 +14,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/random.h>
 #include <unistd.h>
 
 #include <osipparser2/osip_port.h>
 
 #include "lib/plog.h"
+#include "lib/rand.h"
+#include "lib/sockaddr.h"
 #include "lib/tmr.h"
 #include "sip_msg.h"
 #include "sip_transport.h"
@@ -55,39 +56,6 @@ struct sip_transport {
 	void *arg;
 	char *rxbuf;		/* SIP_UDP_MAX + 1 */
 };
-
-const char *sip_sa_str(const struct sockaddr_storage *ss, char *buf,
-		       size_t size)
-{
-	char a[INET6_ADDRSTRLEN] = "?";
-
-	if (ss->ss_family == AF_INET6) {
-		const struct sockaddr_in6 *s6 = (const void *)ss;
-
-		inet_ntop(AF_INET6, &s6->sin6_addr, a, sizeof(a));
-		snprintf(buf, size, "[%s]:%u", a, ntohs(s6->sin6_port));
-	} else {
-		const struct sockaddr_in *s4 = (const void *)ss;
-
-		inet_ntop(AF_INET, &s4->sin_addr, a, sizeof(a));
-		snprintf(buf, size, "%s:%u", a, ntohs(s4->sin_port));
-	}
-	return buf;
-}
-
-static void sa_set_port(struct sockaddr_storage *ss, uint16_t port)
-{
-	if (ss->ss_family == AF_INET6)
-		((struct sockaddr_in6 *)ss)->sin6_port = htons(port);
-	else
-		((struct sockaddr_in *)ss)->sin_port = htons(port);
-}
-
-static socklen_t sa_len(const struct sockaddr_storage *ss)
-{
-	return ss->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) :
-	       sizeof(struct sockaddr_in);
-}
 
 static int resolve_host(const char *host, uint16_t port,
 			struct sockaddr_storage *out)
@@ -186,30 +154,9 @@ int sip_uri_resolve(const char *uri, struct sockaddr_storage *dst)
 	return ret;
 }
 
-static void random_hex(char *buf, size_t size, size_t nbytes)
-{
-	static const char hex[] = "0123456789abcdef";
-	unsigned char r[32];
-	size_t i;
-
-	if (nbytes > sizeof(r))
-		nbytes = sizeof(r);
-	if (nbytes * 2 + 1 > size)
-		nbytes = (size - 1) / 2;
-	if (getrandom(r, nbytes, 0) != (ssize_t)nbytes) {
-		for (i = 0; i < nbytes; i++)
-			r[i] = (unsigned char)random();
-	}
-	for (i = 0; i < nbytes; i++) {
-		buf[2 * i] = hex[r[i] >> 4];
-		buf[2 * i + 1] = hex[r[i] & 15];
-	}
-	buf[2 * nbytes] = 0;
-}
-
 void sip_token_new(char *buf, size_t size)
 {
-	random_hex(buf, size, 8);
+	rand_hex(buf, size, 8);
 }
 
 void sip_branch_new(char *buf, size_t size)
@@ -221,7 +168,7 @@ void sip_branch_new(char *buf, size_t size)
 		return;
 	}
 	memcpy(buf, SIP_BRANCH_MAGIC, n);
-	random_hex(buf + n, size - n, 8);
+	rand_hex(buf + n, size - n, 8);
 }
 
 /* ------------------------------------------------------------- logging */
@@ -256,7 +203,7 @@ static void log_msg(char tag, osip_message_t *m,
 	osip_message_get_via(m, 0, &via);
 	if (via)
 		osip_via_param_get_byname(via, "branch", &br);
-	sip_sa_str(peer, p, sizeof(p));
+	sa_str(peer, p, sizeof(p));
 	if (MSG_IS_REQUEST(m)) {
 		if (m->req_uri)
 			osip_uri_to_str(m->req_uri, &uri);
@@ -348,7 +295,7 @@ struct sip_transport *sip_transport_new_mode(const char *addr,
 		tp->fd = socket(tp->local.ss_family, SOCK_DGRAM |
 				SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 		if (tp->fd < 0 || bind(tp->fd, (struct sockaddr *)&tp->local,
-				       sa_len(&tp->local))) {
+				       sa_len(tp->local.ss_family))) {
 			snprintf(err, errlen, "cannot bind %s (UDP): %s",
 				 addr, strerror(errno));
 			goto fail;
@@ -368,7 +315,7 @@ struct sip_transport *sip_transport_new_mode(const char *addr,
 			setsockopt(tp->lfd, SOL_SOCKET, SO_REUSEADDR, &one,
 				   sizeof(one));
 		if (tp->lfd < 0 || bind(tp->lfd, (struct sockaddr *)&tp->local,
-					sa_len(&tp->local)) ||
+					sa_len(tp->local.ss_family)) ||
 		    listen(tp->lfd, 16)) {
 			snprintf(err, errlen, "cannot bind %s (TCP): %s",
 				 addr, strerror(errno));
@@ -419,7 +366,7 @@ static void conn_close(struct sip_transport *tp, struct tcp_conn *c,
 
 	if (why)
 		plog(PLOG_DEBUG, "tcp %s closed: %s",
-		     sip_sa_str(&c->peer, p, sizeof(p)), why);
+		     sa_str(&c->peer, p, sizeof(p)), why);
 	for (unsigned int i = 0; i < tp->nconns; i++) {
 		if (tp->conns[i] == c) {
 			tp->conns[i] = tp->conns[--tp->nconns];
@@ -598,7 +545,7 @@ static struct tcp_conn *conn_open(struct sip_transport *tp,
 
 	if (tp->nconns >= SIP_TCP_MAX_CONNS) {
 		plog(PLOG_WARN, "tcp: %u connections open, none more to %s",
-		     tp->nconns, sip_sa_str(dst, p, sizeof(p)));
+		     tp->nconns, sa_str(dst, p, sizeof(p)));
 		errno = EMFILE;
 		return NULL;
 	}
@@ -606,7 +553,7 @@ static struct tcp_conn *conn_open(struct sip_transport *tp,
 		    0);
 	if (fd < 0)
 		return NULL;
-	if (connect(fd, (const struct sockaddr *)dst, sa_len(dst)) &&
+	if (connect(fd, (const struct sockaddr *)dst, sa_len(dst->ss_family)) &&
 	    errno != EINPROGRESS) {
 		int e = errno;
 
@@ -672,7 +619,7 @@ int sip_transport_send_buf(struct sip_transport *tp, const char *buf,
 			char p[64];
 
 			plog(PLOG_WARN, "send to %s (TCP): %s",
-			     sip_sa_str(dst, p, sizeof(p)), strerror(-ret));
+			     sa_str(dst, p, sizeof(p)), strerror(-ret));
 		}
 		return ret;
 	}
@@ -680,10 +627,10 @@ int sip_transport_send_buf(struct sip_transport *tp, const char *buf,
 		plog(PLOG_DEBUG, "message of %zu bytes over UDP (RFC 3261 "
 		     "18.1.1 would use TCP)", len);
 	if (sendto(tp->fd, buf, len, 0, (const struct sockaddr *)dst,
-		   sa_len(dst)) < 0) {
+		   sa_len(dst->ss_family)) < 0) {
 		char p[64];
 
-		plog(PLOG_WARN, "send to %s: %s", sip_sa_str(dst, p, sizeof(p)),
+		plog(PLOG_WARN, "send to %s: %s", sa_str(dst, p, sizeof(p)),
 		     strerror(errno));
 		return -errno;
 	}
@@ -824,7 +771,7 @@ static void via_stamp(osip_message_t *req, const struct sockaddr_storage *src)
 
 	if (!via)
 		return;
-	sip_sa_str(src, a, sizeof(a));
+	sa_str(src, a, sizeof(a));
 	colon = strrchr(a, ':');
 	snprintf(port, sizeof(port), "%s", colon + 1);
 	*colon = 0;
@@ -888,7 +835,7 @@ static void reject_400(struct sip_transport *tp, osip_message_t *m,
 	osip_message_t *r;
 	char p[64];
 
-	plog(PLOG_WARN, "bad request from %s: %s", sip_sa_str(src, p, sizeof(p)),
+	plog(PLOG_WARN, "bad request from %s: %s", sa_str(src, p, sizeof(p)),
 	     why);
 	/* a response needs at least a Via to travel back on */
 	if (osip_list_eol(&m->vias, 0) || MSG_IS_ACK(m))
@@ -919,7 +866,7 @@ static void handle_datagram(struct sip_transport *tp, const char *buf,
 	m = sip_msg_parse(buf, len);
 	if (!m) {
 		plog(PLOG_WARN, "unparsable datagram of %zu bytes from %s "
-		     "dropped", len, sip_sa_str(src, p, sizeof(p)));
+		     "dropped", len, sa_str(src, p, sizeof(p)));
 		return;
 	}
 	if (MSG_IS_REQUEST(m))
@@ -1042,7 +989,7 @@ static void tcp_accept(struct sip_transport *tp)
 			return;
 		if (tp->nconns >= SIP_TCP_MAX_CONNS) {
 			plog(PLOG_WARN, "tcp: %u connections open, %s refused",
-			     tp->nconns, sip_sa_str(&peer, p, sizeof(p)));
+			     tp->nconns, sa_str(&peer, p, sizeof(p)));
 			close(fd);
 			continue;
 		}
@@ -1098,7 +1045,7 @@ static bool tcp_read(struct sip_transport *tp, struct tcp_conn *c)
 			return true;
 		if (rc < 0) {
 			plog(PLOG_WARN, "tcp %s: %s: connection closed",
-			     sip_sa_str(&c->peer, p, sizeof(p)),
+			     sa_str(&c->peer, p, sizeof(p)),
 			     rc == -EMSGSIZE ? "message over 64 KB" :
 			     "bad Content-Length");
 			conn_close(tp, c, NULL);
@@ -1134,7 +1081,7 @@ static void conn_event(struct sip_transport *tp, struct tcp_conn *c,
 			char p[64];
 
 			plog(PLOG_WARN, "tcp connect to %s: %s",
-			     sip_sa_str(&c->peer, p, sizeof(p)), strerror(e));
+			     sa_str(&c->peer, p, sizeof(p)), strerror(e));
 			conn_close(tp, c, NULL);
 			return;
 		}
@@ -1160,7 +1107,7 @@ static void udp_read(struct sip_transport *tp)
 			return;		/* EAGAIN, or an ICMP error: nothing */
 		if ((size_t)n > SIP_UDP_MAX) {
 			plog(PLOG_WARN, "oversize datagram (%zd bytes) from %s "
-			     "dropped", n, sip_sa_str(&src, p, sizeof(p)));
+			     "dropped", n, sa_str(&src, p, sizeof(p)));
 			continue;
 		}
 		tp->rxbuf[n] = 0;

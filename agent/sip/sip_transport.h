@@ -121,9 +121,6 @@ int sip_osip_uri_resolve(const osip_uri_t *u, struct sockaddr_storage *dst);
  */
 osip_message_t *sip_reply_new(const osip_message_t *req, int code,
 			      const char *to_tag);
-/* "ADDR:PORT" or "[V6]:PORT" */
-const char *sip_sa_str(const struct sockaddr_storage *ss, char *buf,
-		       size_t size);
 /* parse "ADDR[:PORT]" with a default port */
 int sip_hostport_parse(const char *s, uint16_t defport,
 		       struct sockaddr_storage *out);

@@ -18,6 +18,7 @@
 
 #include "lib/htab.h"
 #include "lib/plog.h"
+#include "lib/sockaddr.h"
 #include "lib/tmr.h"
 #include "sip_msg.h"
 #include "sip_tx.h"
@@ -139,7 +140,7 @@ static void log_retransmit(const osip_message_t *req, const char *what,
 	     req->call_id && req->call_id->number ? req->call_id->number : "-",
 	     req->cseq && req->cseq->number ? req->cseq->number : "-",
 	     req->cseq && req->cseq->method ? req->cseq->method : "-",
-	     branch, sip_sa_str(dst, p, sizeof(p)));
+	     branch, sa_str(dst, p, sizeof(p)));
 }
 
 static int ctx_resend(struct sip_ctx *ct, const char *why)
