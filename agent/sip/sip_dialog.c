@@ -12,6 +12,7 @@
 #include <osipparser2/osip_port.h>
 
 #include "sip_dialog.h"
+#include "sip_msg.h"
 #include "sip_transport.h"
 
 static char *xstrdup(const char *s)
@@ -23,16 +24,6 @@ static void set_str(char **dst, const char *s)
 {
 	free(*dst);
 	*dst = xstrdup(s);
-}
-
-static const char *tag_of(osip_from_t *f)
-{
-	osip_generic_param_t *tag = NULL;
-
-	if (!f)
-		return NULL;
-	osip_from_get_tag(f, &tag);
-	return tag ? tag->gvalue : NULL;
 }
 
 static char *uri_str(const osip_uri_t *u)
@@ -145,7 +136,7 @@ int sip_dialog_uac_init(struct sip_dialog *d, const char *local_uri,
 
 int sip_dialog_uac_response(struct sip_dialog *d, const osip_message_t *resp)
 {
-	const char *tag = tag_of(resp->to);
+	const char *tag = sip_msg_tag(resp->to);
 	char *target;
 
 	if (!tag)
@@ -179,7 +170,7 @@ int sip_dialog_uas_init(struct sip_dialog *d, const osip_message_t *req,
 	sip_token_new(tok, sizeof(tok));
 	d->call_id = callid_str(req->call_id);
 	d->local_tag = strdup(tok);
-	d->remote_tag = xstrdup(tag_of(req->from));
+	d->remote_tag = xstrdup(sip_msg_tag(req->from));
 	d->local_uri = uri_str(req->to->url);
 	d->remote_uri = uri_str(req->from->url);
 	d->remote_target = contact_of(req);
@@ -314,7 +305,7 @@ int sip_dialog_next_hop(const struct sip_dialog *d,
 
 bool sip_dialog_match(const struct sip_dialog *d, const osip_message_t *req)
 {
-	const char *to_tag = tag_of(req->to), *from_tag = tag_of(req->from);
+	const char *to_tag = sip_msg_tag(req->to), *from_tag = sip_msg_tag(req->from);
 	char *cid;
 	bool same;
 

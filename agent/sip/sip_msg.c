@@ -101,3 +101,48 @@ int sip_msg_set_tiebreak(osip_message_t *m, uint64_t tb)
 	return osip_message_set_header(m, SIP_TIEBREAK_HDR, v) ==
 	       OSIP_SUCCESS ? 0 : -ENOMEM;
 }
+
+const char *sip_msg_tag(const osip_from_t *f)
+{
+	osip_generic_param_t *tag = NULL;
+
+	if (!f)
+		return NULL;
+	osip_from_get_tag((osip_from_t *)f, &tag);
+	return tag ? tag->gvalue : NULL;
+}
+
+osip_message_t *sip_msg_from_invite(const osip_message_t *inv,
+				    const char *method, const osip_to_t *to)
+{
+	osip_message_t *m;
+	osip_via_t *via, *vc = NULL;
+	int pos = 0;
+
+	if (osip_message_init(&m))
+		return NULL;
+	osip_message_set_method(m, osip_strdup(method));
+	osip_message_set_version(m, osip_strdup("SIP/2.0"));
+	osip_uri_clone(inv->req_uri, &m->req_uri);
+	via = osip_list_get(&inv->vias, 0);
+	if (via && osip_via_clone(via, &vc) == 0)
+		osip_list_add(&m->vias, vc, 0);
+	osip_from_clone(inv->from, &m->from);
+	osip_to_clone(to, &m->to);
+	osip_call_id_clone(inv->call_id, &m->call_id);
+	osip_cseq_clone(inv->cseq, &m->cseq);
+	if (!m->req_uri || !m->from || !m->to || !m->call_id || !m->cseq) {
+		osip_message_free(m);
+		return NULL;
+	}
+	osip_free(m->cseq->method);
+	m->cseq->method = osip_strdup(method);
+	while (!osip_list_eol(&inv->routes, pos)) {
+		osip_route_t *r = osip_list_get(&inv->routes, pos++), *rc;
+
+		if (osip_route_clone(r, &rc) == 0)
+			osip_list_add(&m->routes, rc, -1);
+	}
+	osip_message_set_max_forwards(m, SIP_MAX_FORWARDS);
+	return m;
+}

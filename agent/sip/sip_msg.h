@@ -25,6 +25,9 @@ int sip_msg_to_buf(osip_message_t *m, char **buf, size_t *len);
 /* "user@host" (no scheme, port or parameters); 0, -EINVAL, -ENOSPC */
 int sip_uri_aor(const osip_uri_t *u, char *buf, size_t size);
 
+/* Max-Forwards of every request we originate (8.1.1.6) */
+#define SIP_MAX_FORWARDS	"70"
+
 #define SIP_TIEBREAK_HDR	"Glare-Tiebreak"
 /* "18446744073709551615" plus the terminating NUL */
 #define SIP_TIEBREAK_STRLEN	21
@@ -50,5 +53,18 @@ int sip_msg_set_tiebreak(osip_message_t *m, uint64_t tb);
 int sip_tiebreak_parse(const char *s, uint64_t *out);
 /* writes the decimal form into buf (>= SIP_TIEBREAK_STRLEN); returns len */
 int sip_tiebreak_format(uint64_t v, char *buf, size_t size);
+
+/* the tag parameter of a From or To header, NULL when it has none */
+const char *sip_msg_tag(const osip_from_t *f);
+
+/*
+ * A request that the INVITE @inv's transaction sends: Request-URI, top Via
+ * (same branch), From, Call-ID, CSeq number and Route set copied, method
+ * and CSeq method @method, To from @to (RFC 3261 9.1 for CANCEL with the
+ * INVITE's To, 17.1.1.3 for the ACK of a non-2xx with the response's To).
+ * NULL when out of memory or @inv lacks a header it needs.
+ */
+osip_message_t *sip_msg_from_invite(const osip_message_t *inv,
+				    const char *method, const osip_to_t *to);
 
 #endif /* PINHOLE_SIP_MSG_H */

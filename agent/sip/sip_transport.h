@@ -44,7 +44,6 @@
 #define SIP_TCP_WBUF_MAX	(4 * SIP_TCP_MSG_MAX)
 /* RFC 3261 8.1.1.7: the branch of every RFC 3261 request starts so */
 #define SIP_BRANCH_MAGIC	"z9hG4bK"
-#define SIP_MAX_FORWARDS	"70"
 
 struct sip_transport;
 

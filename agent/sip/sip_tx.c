@@ -101,16 +101,6 @@ static const char *top_branch(const osip_message_t *m)
 	return br ? br->gvalue : NULL;
 }
 
-static const char *tag_of(osip_from_t *f)
-{
-	osip_generic_param_t *tag = NULL;
-
-	if (!f)
-		return NULL;
-	osip_from_get_tag(f, &tag);
-	return tag ? tag->gvalue : NULL;
-}
-
 static bool streq(const char *a, const char *b)
 {
 	return a && b && !strcmp(a, b);
@@ -338,41 +328,10 @@ static void ctx_timeout_h(void *arg)
 	}
 }
 
-/* 17.1.1.3: the ACK of a non-2xx final is built by the transaction */
-static osip_message_t *ack_for_non2xx(const osip_message_t *inv,
-				      const osip_message_t *resp)
-{
-	osip_message_t *ack;
-	osip_via_t *via, *vc = NULL;
-	int pos = 0;
-
-	if (osip_message_init(&ack))
-		return NULL;
-	osip_message_set_method(ack, osip_strdup("ACK"));
-	osip_message_set_version(ack, osip_strdup("SIP/2.0"));
-	osip_uri_clone(inv->req_uri, &ack->req_uri);
-	via = osip_list_get(&inv->vias, 0);
-	if (via && osip_via_clone(via, &vc) == 0)
-		osip_list_add(&ack->vias, vc, 0);
-	osip_from_clone(inv->from, &ack->from);
-	osip_to_clone(resp->to, &ack->to);
-	osip_call_id_clone(inv->call_id, &ack->call_id);
-	osip_cseq_clone(inv->cseq, &ack->cseq);
-	osip_free(ack->cseq->method);
-	ack->cseq->method = osip_strdup("ACK");
-	while (!osip_list_eol(&inv->routes, pos)) {
-		osip_route_t *r = osip_list_get(&inv->routes, pos++), *rc;
-
-		if (osip_route_clone(r, &rc) == 0)
-			osip_list_add(&ack->routes, rc, -1);
-	}
-	osip_message_set_max_forwards(ack, SIP_MAX_FORWARDS);
-	return ack;
-}
-
 static void ctx_send_ack(struct sip_ctx *ct, const osip_message_t *resp)
 {
-	osip_message_t *ack = ack_for_non2xx(ct->req, resp);
+	/* 17.1.1.3: the ACK of a non-2xx final is built by the transaction */
+	osip_message_t *ack = sip_msg_from_invite(ct->req, "ACK", resp->to);
 
 	if (!ack)
 		return;
@@ -439,31 +398,10 @@ static void ctx_response(struct sip_ctx *ct, const osip_message_t *resp)
  * number, Route and top Via (same branch), in its own transaction */
 static int ctx_send_cancel(struct sip_ctx *ct)
 {
-	const osip_message_t *inv = ct->req;
-	osip_message_t *c;
-	osip_via_t *vc = NULL;
-	int pos = 0;
+	osip_message_t *c = sip_msg_from_invite(ct->req, "CANCEL", ct->req->to);
 
-	if (osip_message_init(&c))
+	if (!c)
 		return -ENOMEM;
-	osip_message_set_method(c, osip_strdup("CANCEL"));
-	osip_message_set_version(c, osip_strdup("SIP/2.0"));
-	osip_uri_clone(inv->req_uri, &c->req_uri);
-	if (osip_via_clone(osip_list_get(&inv->vias, 0), &vc) == 0)
-		osip_list_add(&c->vias, vc, 0);
-	osip_from_clone(inv->from, &c->from);
-	osip_to_clone(inv->to, &c->to);
-	osip_call_id_clone(inv->call_id, &c->call_id);
-	osip_cseq_clone(inv->cseq, &c->cseq);
-	osip_free(c->cseq->method);
-	c->cseq->method = osip_strdup("CANCEL");
-	while (!osip_list_eol(&inv->routes, pos)) {
-		osip_route_t *r = osip_list_get(&inv->routes, pos++), *rc;
-
-		if (osip_route_clone(r, &rc) == 0)
-			osip_list_add(&c->routes, rc, -1);
-	}
-	osip_message_set_max_forwards(c, SIP_MAX_FORWARDS);
 	ct->cancelled = true;
 	/* 9.1: if no final arrives 64*T1 after the CANCEL, give up */
 	tmr_start(&ct->timeout, SIP_TIMER_B_MS, ctx_timeout_h, ct);
@@ -624,7 +562,7 @@ int sip_stx_reply(struct sip_stx *st, osip_message_t *resp)
 	}
 	ret = stx_send_resp(st, resp);
 	if (code >= 200 && code < 300 && st->invite) {
-		const char *tag = tag_of(resp->to);
+		const char *tag = sip_msg_tag(resp->to);
 
 		free(st->to_tag);
 		st->to_tag = tag ? strdup(tag) : NULL;
@@ -749,8 +687,8 @@ static struct sip_stx *stx_match_2xx_ack(struct sip *s,
 			continue;
 		if (osip_call_id_match(st->req->call_id, ack->call_id) ||
 		    !streq(st->req->cseq->number, ack->cseq->number) ||
-		    !streq(tag_of(st->req->from), tag_of(ack->from)) ||
-		    !streq(st->to_tag, tag_of(ack->to)))
+		    !streq(sip_msg_tag(st->req->from), sip_msg_tag(ack->from)) ||
+		    !streq(st->to_tag, sip_msg_tag(ack->to)))
 			continue;
 		return st;
 	}
