@@ -50,6 +50,8 @@ done
 
 step checkpatch scripts/checkpatch.sh
 step ktap-summary scripts/test-ktap-summary.sh
+step include-directions scripts/check-includes.py
+step include-check-selftest scripts/test-check-includes.sh
 
 # Host unit tests (agent): KTAP on stdout.
 make -s -C agent check >"$results/agent.ktap" 2>"$results/agent.log"
