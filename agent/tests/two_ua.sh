@@ -535,7 +535,7 @@ bad_input()
 	return $r
 }
 
-# claim 3: --tiebreak random draws a fresh value (ua.c new_tiebreak(),
+# claim 3: --tiebreak random draws a fresh value (ua.c ua_new_tiebreak(),
 # getrandom) for every INVITE
 tiebreak_random()
 {

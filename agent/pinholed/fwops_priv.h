@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * fwops_priv.h - what the files of fwops share (fwops.h is the API):
+ *
+ *   fwops.c        the API: checks, port state, counters; none and custom
+ *   fwops_kmod.c   the kmod firewall (pinhole.ko, conntrack flush, events)
+ *   fwops_watch.c  the kernel pinholes watched for losses
+ */
+#ifndef PINHOLE_AGENT_FWOPS_PRIV_H
+#define PINHOLE_AGENT_FWOPS_PRIV_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fwops.h"
+
+enum fwops_kind { FWOPS_NONE, FWOPS_KMOD, FWOPS_CUSTOM };
+
+/* A kernel pinhole of a port that is open here. */
+struct fwops_watch {
+	uint32_t id;
+	uint64_t cookie;
+};
+
+struct fwops {
+	enum fwops_kind kind;
+	const struct fwops_impl *impl;	/* FWOPS_CUSTOM */
+	void *priv;
+	struct fw *fw;			/* FWOPS_KMOD */
+	struct fwops_watch *watch;
+	size_t n_watch, cap_watch;
+	struct fwops_counters cnt;
+	struct nfct_handle *ct;		/* kept open between closes */
+};
+
+static inline void fwops_clearerr(char *err, size_t errlen)
+{
+	if (err && errlen)
+		err[0] = '\0';
+}
+
+/* fwops.c */
+struct fwops *fwops_alloc(enum fwops_kind kind);
+
+/* fwops_watch.c: forget a watched pinhole (by id), or a port's (cookie) */
+void fwops_untrack_id(struct fwops *ops, uint32_t id);
+void fwops_untrack_cookie(struct fwops *ops, uint64_t cookie);
+
+/* fwops_kmod.c: the kmod ops, on a port fwops.c has checked */
+int fwops_kmod_open(struct fwops *ops, struct fwops_port *p, char *err,
+		    size_t errlen);
+int fwops_kmod_pin(struct fwops *ops, struct fwops_port *p, char *err,
+		   size_t errlen);
+int fwops_kmod_activate(struct fwops *ops, struct fwops_port *p,
+			const struct sockaddr *remote, char *err,
+			size_t errlen);
+int fwops_kmod_renew(struct fwops *ops, struct fwops_port *p, char *err,
+		     size_t errlen);
+int fwops_kmod_close(struct fwops *ops, struct fwops_port *p, char *err,
+		     size_t errlen);
+
+#endif /* PINHOLE_AGENT_FWOPS_PRIV_H */

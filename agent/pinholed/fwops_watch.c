@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fwops_watch.c - the kernel pinholes of the ports open here ("watches",
+ * by id and cookie) and the loss logic on them: a CLOSED_NTF for a watched
+ * pinhole that fwops_close() did not ask for reports its cookie as lost,
+ * once, and the kernel's close reasons as fwops_lost_reason.
+ */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "pinhole/fw.h"
+#include "fwops_priv.h"
+
+/* ------------------------------------------------------------- reasons */
+
+enum fwops_lost_reason fwops_lost_reason_from_kernel(uint8_t reason)
+{
+	switch (reason) {
+	case PINHOLE_REASON_EXPIRED:
+		return FWOPS_LOST_EXPIRED;
+	case PINHOLE_REASON_OWNER_GONE:
+		return FWOPS_LOST_OWNER_GONE;
+	case PINHOLE_REASON_FLUSH:
+		return FWOPS_LOST_FLUSH;
+	default:	/* REQUESTED by someone else, NETNS_EXIT, MODULE_EXIT */
+		return FWOPS_LOST_OTHER;
+	}
+}
+
+const char *fwops_lost_reason_name(enum fwops_lost_reason reason)
+{
+	switch (reason) {
+	case FWOPS_LOST_EXPIRED:
+		return "expired";
+	case FWOPS_LOST_OWNER_GONE:
+		return "owner-gone";
+	case FWOPS_LOST_FLUSH:
+		return "flush";
+	case FWOPS_LOST_OTHER:
+		return "other";
+	}
+	return "?";
+}
+
+/* ------------------------------------------------------------- watches */
+
+int fwops_track(struct fwops *ops, uint32_t id, uint64_t cookie)
+{
+	if (!ops || !id)
+		return -EINVAL;
+	if (ops->n_watch == ops->cap_watch) {
+		size_t cap = ops->cap_watch ? 2 * ops->cap_watch : 32;
+		struct fwops_watch *w = realloc(ops->watch, cap * sizeof(*w));
+
+		if (!w)
+			return -ENOMEM;
+		ops->watch = w;
+		ops->cap_watch = cap;
+	}
+	ops->watch[ops->n_watch].id = id;
+	ops->watch[ops->n_watch].cookie = cookie;
+	ops->n_watch++;
+	return 0;
+}
+
+void fwops_untrack_id(struct fwops *ops, uint32_t id)
+{
+	size_t i;
+
+	for (i = 0; i < ops->n_watch; i++) {
+		if (ops->watch[i].id == id) {
+			ops->watch[i] = ops->watch[--ops->n_watch];
+			return;
+		}
+	}
+}
+
+void fwops_untrack_cookie(struct fwops *ops, uint64_t cookie)
+{
+	size_t i = 0;
+
+	while (i < ops->n_watch) {
+		if (ops->watch[i].cookie == cookie)
+			ops->watch[i] = ops->watch[--ops->n_watch];
+		else
+			i++;
+	}
+}
+
+static void lost(struct fwops *ops, uint64_t cookie,
+		 enum fwops_lost_reason reason, fwops_lost_cb cb, void *arg)
+{
+	fwops_untrack_cookie(ops, cookie);
+	ops->cnt.lost++;
+	if (cb)
+		cb(arg, cookie, reason);
+}
+
+void fwops_handle_event(struct fwops *ops, const struct fw_event *ev,
+			fwops_lost_cb cb, void *arg)
+{
+	size_t i;
+
+	if (!ops || !ev || ev->cmd != PINHOLE_CMD_CLOSED_NTF)
+		return;
+	for (i = 0; i < ops->n_watch; i++) {
+		if (ops->watch[i].id == ev->ph.id &&
+		    ops->watch[i].cookie == ev->ph.cookie) {
+			lost(ops, ev->ph.cookie,
+			     fwops_lost_reason_from_kernel(ev->reason), cb, arg);
+			return;
+		}
+	}
+}
+

@@ -1,0 +1,427 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ua_actions.c - performs the call machine's actions (struct call_act) for
+ * one call: the firewall ops through fwops (and the renewal of the port's
+ * pinhole leases from open to close), the SIP sends (INVITE with its SDP
+ * offer, CANCEL, ACK, BYE, the answers to the peer's INVITE), media start
+ * and stop, and the call's timers. A failure becomes an event posted to
+ * the call (ua_post).
+ *
+ * Copyright (C) 2026 The pinhole authors.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "lib/plog.h"
+#include "lib/rand.h"
+#include "lib/tmr.h"
+#include "media/media.h"
+#include "sip/sdp.h"
+#include "sip/sip_dialog.h"
+#include "sip/sip_msg.h"
+#include "sip/sip_tx.h"
+#include "ua_priv.h"
+
+/* -------------------------------------------------------------- SDP */
+
+static int sdp_to_sa(const struct sdp_stream *s, struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (s->family == AF_INET6) {
+		struct sockaddr_in6 *s6 = (void *)ss;
+
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons(s->port);
+		return inet_pton(AF_INET6, s->addr, &s6->sin6_addr) == 1 ?
+		       0 : -EINVAL;
+	}
+	struct sockaddr_in *s4 = (void *)ss;
+
+	s4->sin_family = AF_INET;
+	s4->sin_port = htons(s->port);
+	return inet_pton(AF_INET, s->addr, &s4->sin_addr) == 1 ? 0 : -EINVAL;
+}
+
+static const struct sdp_stream *leg_sdp(struct ua_call *uc, enum call_leg l)
+{
+	if (l == CALL_LEG_UAC)
+		return uc->uac_sdp_ok ? &uc->uac_sdp : NULL;
+	if (l == CALL_LEG_UAS)
+		return uc->uas_sdp_ok ? &uc->uas_sdp : NULL;
+	return NULL;
+}
+
+static int attach_sdp(struct ua_call *uc, osip_message_t *m)
+{
+	struct sdp_stream l = { 0 };
+	const struct sockaddr_storage *ss;
+	char buf[1024];
+	int n;
+
+	if (!uc->media)
+		return -ENODEV;
+	ss = media_local(uc->media);
+	l.family = ss->ss_family;
+	if (ss->ss_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)ss)->sin6_addr,
+			  l.addr, sizeof(l.addr));
+	else
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)ss)->sin_addr,
+			  l.addr, sizeof(l.addr));
+	l.port = media_port(uc->media);
+	l.pt = SDP_PT_PCMU;
+	l.sess_id = uc->cookie & 0x7fffffffffffffffULL;
+	n = sdp_build(buf, sizeof(buf), uc->ua->cfg.user, &l, uc->call.attempts);
+	if (n < 0)
+		return n;
+	osip_message_set_body(m, buf, (size_t)n);
+	osip_message_set_content_type(m, "application/sdp");
+	return 0;
+}
+
+/* ----------------------------------------------------- firewall acts */
+
+static void fw_failed(struct ua_call *uc, const char *op, const char *err)
+{
+	uc->fw.errors++;
+	plog(PLOG_ERR, "call %u: firewall %s failed: %s | id=%u", uc->id, op,
+	     err, uc->id);
+	ua_post(uc, &(struct call_ev){ .type = CALL_EV_PORT_ERROR });
+}
+
+/*
+ * The port's leases are renewed from open to close, not only while the
+ * session is up: an INVITE may wait 64*T1 for its final response and a
+ * callee may ring for --ring-timeout, both longer than a short OPEN lease.
+ */
+static void renew_tmr_h(void *arg)
+{
+	struct ua_call *uc = arg;
+	char err[FWOPS_ERR_LEN];
+
+	if (uc->call.state == CALL_CLOSED)
+		return;
+	uc->fw.renews++;
+	if (fwops_renew(uc->ua->fw, &uc->port, err, sizeof(err)))
+		plog(PLOG_WARN, "call %u: firewall renew: %s", uc->id, err);
+	tmr_start(&uc->tmr_renew, fwops_renew_ms(&uc->port), renew_tmr_h, uc);
+}
+
+static void renew_arm(struct ua_call *uc)
+{
+	tmr_start(&uc->tmr_renew, fwops_renew_ms(&uc->port), renew_tmr_h, uc);
+}
+
+static void act_port(struct ua_call *uc, const struct call_act *a)
+{
+	struct fwops *fw = uc->ua->fw;
+	struct sockaddr_storage remote;
+	const struct sdp_stream *sdp;
+	char err[FWOPS_ERR_LEN] = "";
+
+	switch (a->type) {
+	case CA_PORT_OPEN:
+		uc->fw.opens++;
+		if (!uc->media ||
+		    fwops_open(fw, &uc->port, uc->cookie,
+			       (const struct sockaddr *)media_local(uc->media),
+			       err, sizeof(err)))
+			fw_failed(uc, "open", err);
+		else
+			renew_arm(uc);
+		break;
+	case CA_PORT_PIN:
+		uc->fw.pins++;
+		if (fwops_pin(fw, &uc->port, err, sizeof(err)))
+			fw_failed(uc, "pin", err);
+		else
+			renew_arm(uc);
+		break;
+	case CA_PORT_ACTIVATE:
+		uc->fw.activates++;
+		sdp = leg_sdp(uc, a->leg);
+		if (!sdp || sdp_to_sa(sdp, &remote)) {
+			fw_failed(uc, "activate", "no remote media address");
+			break;
+		}
+		if (fwops_activate(fw, &uc->port, (struct sockaddr *)&remote,
+				   err, sizeof(err)))
+			fw_failed(uc, "activate", err);
+		else
+			renew_arm(uc);
+		break;
+	case CA_PORT_CLOSE:
+		uc->fw.closes++;
+		tmr_cancel(&uc->tmr_renew);
+		if (fwops_close(fw, &uc->port, err, sizeof(err)))
+			plog(PLOG_WARN, "call %u: firewall close: %s", uc->id,
+			     err);
+		break;
+	default:
+		break;
+	}
+}
+
+/* --------------------------------------------------------- SIP acts */
+
+/* forget the peer's INVITE of an earlier round (rfc3261 back-off) */
+void ua_uas_leg_reset(struct ua_call *uc)
+{
+	sip_stx_release(uc->stx);
+	uc->stx = NULL;
+	if (uc->uas_dlg_valid)
+		sip_dialog_reset(&uc->uas_dlg);
+	uc->uas_dlg_valid = false;
+	uc->uas_sdp_ok = false;
+}
+
+static void act_invite(struct ua_call *uc)
+{
+	struct ua *ua = uc->ua;
+	struct sockaddr_storage dst;
+	osip_message_t *req;
+
+	/* a retry (rfc3261 back-off) is a new INVITE in a new dialog; the
+	 * peer's INVITE of the round before is over (we answered it 491) */
+	if (uc->stx && sip_stx_final(uc->stx) >= 300)
+		ua_uas_leg_reset(uc);
+	sip_ctx_release(uc->inv);
+	uc->inv = NULL;
+	if (uc->uac_dlg_valid)
+		sip_dialog_reset(&uc->uac_dlg);
+	uc->uac_dlg_valid = false;
+	uc->uac_2xx_seen = false;
+	uc->uac_sdp_ok = false;
+	if (sip_dialog_uac_init(&uc->uac_dlg, ua->local_uri, uc->peer_uri,
+				ua->contact, ua->cfg.proxy, ua->host))
+		goto fail;
+	uc->uac_dlg_valid = true;
+	uc->inv_cseq = uc->uac_dlg.local_cseq;
+	req = sip_dialog_request(&uc->uac_dlg, "INVITE");
+	if (!req)
+		goto fail;
+	if (sip_msg_set_tiebreak(req, uc->call.our_tb) || attach_sdp(uc, req)) {
+		osip_message_free(req);
+		goto fail;
+	}
+	if (sip_dialog_next_hop(&uc->uac_dlg, &dst)) {
+		plog(PLOG_ERR, "call %u: cannot resolve %s", uc->id,
+		     uc->peer_uri);
+		osip_message_free(req);
+		goto fail;
+	}
+	uc->inv = sip_ctx_send(ua->sip, req, &dst, ua_inv_resp_h, uc);
+	if (uc->inv)
+		return;
+fail:
+	ua_post(uc, &(struct call_ev){ .type = CALL_EV_UAC_FINAL, .code = 503,
+				    .rnd = (uint32_t)rand_u64() });
+}
+
+static void act_cancel(struct ua_call *uc)
+{
+	if (uc->inv && sip_ctx_cancel(uc->inv) == 0)
+		return;
+	/* nothing left to cancel: its final response has come or will */
+	if (!uc->inv || sip_ctx_state(uc->inv) == SIP_CTX_TERMINATED)
+		ua_post(uc, &(struct call_ev){ .type = CALL_EV_UAC_FINAL,
+					    .code = 487 });
+}
+
+void ua_send_ack(struct ua_call *uc)
+{
+	struct sockaddr_storage dst;
+	osip_message_t *ack;
+
+	if (!uc->uac_dlg_valid)
+		return;
+	ack = sip_dialog_ack(&uc->uac_dlg, uc->inv_cseq);
+	if (!ack)
+		return;
+	if (sip_dialog_next_hop(&uc->uac_dlg, &dst) == 0)
+		sip_send_stateless(uc->ua->sip, ack, &dst);
+	osip_message_free(ack);
+}
+
+static void act_bye(struct ua_call *uc, enum call_leg leg)
+{
+	struct sip_dialog *d = leg == CALL_LEG_UAC ? &uc->uac_dlg : &uc->uas_dlg;
+	bool valid = leg == CALL_LEG_UAC ? uc->uac_dlg_valid && d->remote_tag :
+		     uc->uas_dlg_valid;
+	struct sockaddr_storage dst;
+	osip_message_t *req;
+
+	if (!valid || !(req = sip_dialog_request(d, "BYE")))
+		goto fail;
+	if (sip_dialog_next_hop(d, &dst)) {
+		osip_message_free(req);
+		goto fail;
+	}
+	sip_ctx_release(uc->bye[leg]);
+	uc->bye[leg] = sip_ctx_send(uc->ua->sip, req, &dst, ua_bye_resp_h, uc);
+	if (uc->bye[leg])
+		return;
+fail:
+	ua_post(uc, &(struct call_ev){ .type = CALL_EV_BYE_DONE, .leg = leg });
+}
+
+void ua_act_answer(struct ua_call *uc, int code)
+{
+	osip_message_t *r;
+	char buf[300];
+
+	if (!uc->stx || sip_stx_state(uc->stx) != SIP_STX_PROCEEDING) {
+		plog(PLOG_DEBUG, "call %u: answer %d: no pending INVITE",
+		     uc->id, code);
+		return;
+	}
+	if (!uc->uas_dlg_valid) {
+		if (sip_dialog_uas_init(&uc->uas_dlg, sip_stx_request(uc->stx),
+					uc->ua->contact))
+			return;
+		uc->uas_dlg_valid = true;
+	}
+	r = sip_reply_new(sip_stx_request(uc->stx), code,
+			  uc->uas_dlg.local_tag);
+	if (!r)
+		return;
+	if (code < 300) {
+		snprintf(buf, sizeof(buf), "<%s>", uc->ua->contact);
+		osip_message_set_contact(r, buf);
+	}
+	/* a glare answer (the call has our INVITE too) says so: if it
+	 * overtakes our INVITE, the peer knows ours is coming (call.h) */
+	if (uc->outgoing && code >= 200 && code != 488 &&
+	    sip_msg_set_tiebreak(r, uc->call.our_tb)) {
+		osip_message_free(r);
+		return;
+	}
+	if (code >= 200 && code < 300) {
+		osip_message_set_header(r, "Allow", UA_ALLOW);
+		if (attach_sdp(uc, r)) {
+			osip_message_free(r);
+			return;
+		}
+	}
+	sip_stx_reply(uc->stx, r);
+}
+
+static void act_media(struct ua_call *uc, const struct call_act *a)
+{
+	struct sockaddr_storage remote;
+	const struct sdp_stream *sdp;
+	char err[256];
+
+	if (!uc->media)
+		return;
+	if (a->type == CA_MEDIA_STOP) {
+		media_stop(uc->media);
+		return;
+	}
+	sdp = leg_sdp(uc, a->leg);
+	if (!sdp || sdp_to_sa(sdp, &remote) ||
+	    media_start(uc->media, (struct sockaddr *)&remote, err,
+			sizeof(err)))
+		plog(PLOG_ERR, "call %u: media start failed", uc->id);
+}
+
+/* ------------------------------------------------------- call timers */
+
+static void answer_tmr_h(void *arg)
+{
+	struct ua_call *uc = arg;
+
+	ua_call_run(uc, &(struct call_ev){ .type = CALL_EV_TIMER,
+					   .timer = CALL_TMR_ANSWER });
+}
+
+static void backoff_tmr_h(void *arg)
+{
+	struct ua_call *uc = arg;
+
+	ua_call_run(uc, &(struct call_ev){ .type = CALL_EV_TIMER,
+					   .timer = CALL_TMR_BACKOFF,
+					   .tb = ua_new_tiebreak(uc->ua) });
+}
+
+static void glare_wait_tmr_h(void *arg)
+{
+	struct ua_call *uc = arg;
+
+	plog(PLOG_INFO, "call %u: the announced INVITE did not come | id=%u",
+	     uc->id, uc->id);
+	ua_call_run(uc, &(struct call_ev){ .type = CALL_EV_TIMER,
+					   .timer = CALL_TMR_GLARE_WAIT });
+}
+
+static void act_timer(struct ua_call *uc, const struct call_act *a)
+{
+	struct tmr *t;
+	tmr_h *fn;
+
+	switch (a->timer) {
+	case CALL_TMR_ANSWER:
+		t = &uc->tmr_answer;
+		fn = answer_tmr_h;
+		break;
+	case CALL_TMR_BACKOFF:
+		t = &uc->tmr_backoff;
+		fn = backoff_tmr_h;
+		break;
+	case CALL_TMR_GLARE_WAIT:
+		t = &uc->tmr_glare;
+		fn = glare_wait_tmr_h;
+		break;
+	default:
+		return;
+	}
+	if (a->type == CA_TIMER_STOP) {
+		tmr_cancel(t);
+		return;
+	}
+	if (a->timer == CALL_TMR_BACKOFF)
+		plog(PLOG_INFO, "call %u backoff | ms=%u", uc->id, a->ms);
+	tmr_start(t, a->ms, fn, uc);
+}
+
+void ua_perform(struct ua_call *uc, const struct call_act *a)
+{
+	switch (a->type) {
+	case CA_PORT_OPEN:
+	case CA_PORT_PIN:
+	case CA_PORT_ACTIVATE:
+	case CA_PORT_CLOSE:
+		act_port(uc, a);
+		break;
+	case CA_INVITE_SEND:
+		act_invite(uc);
+		break;
+	case CA_INVITE_RESEND:
+		if (uc->inv)
+			sip_ctx_retransmit(uc->inv);
+		break;
+	case CA_CANCEL_SEND:
+		act_cancel(uc);
+		break;
+	case CA_ACK_SEND:
+		ua_send_ack(uc);
+		break;
+	case CA_BYE_SEND:
+		act_bye(uc, a->leg);
+		break;
+	case CA_ANSWER:
+		ua_act_answer(uc, a->code);
+		break;
+	case CA_MEDIA_START:
+	case CA_MEDIA_STOP:
+		act_media(uc, a);
+		break;
+	case CA_TIMER_START:
+	case CA_TIMER_STOP:
+		act_timer(uc, a);
+		break;
+	}
+}

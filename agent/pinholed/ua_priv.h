@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ua_priv.h - what the files of pinholed's user agent share, and nothing
+ * outside them uses (main.c and ctl.c see ua.h only):
+ *
+ *   ua.c          the UA object, the call registry and a call's life (the
+ *                 event runner call_run, the event queue), dial/answer/
+ *                 reject/hangup, the poll loop glue
+ *   ua_route.c    SIP requests and responses, firewall losses -> calls
+ *                 (dialog matching, glare detection, out-of-dialog replies)
+ *   ua_actions.c  the call machine's actions: firewall ops through fwops
+ *                 and pinhole lease renewal, SIP sends, media, call timers
+ *   ua_stats.c    statistics (glare bookkeeping) and the JSON/text views
+ *
+ * Copyright (C) 2026 The pinhole authors.
+ */
+#ifndef PINHOLE_AGENT_UA_PRIV_H
+#define PINHOLE_AGENT_UA_PRIV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <osipparser2/osip_parser.h>
+
+#include "call/call.h"
+#include "lib/tmr.h"
+#include "sip/sdp.h"
+#include "sip/sip_dialog.h"
+#include "sip/sip_tx.h"
+#include "fwops.h"
+#include "ua.h"
+
+/* a closed call stays this long to absorb late retransmissions */
+#define UA_LINGER_MS		SIP_TIMER_L_MS
+#define UA_EVQ_MAX		4
+#define UA_ALLOW		"INVITE, ACK, CANCEL, BYE, OPTIONS"
+
+enum ua_glare_result {
+	UA_GR_SESSION_OWN,
+	UA_GR_SESSION_PEER,
+	UA_GR_FAILED,
+	UA_GR_RETRY,
+	UA_GR__MAX,
+};
+
+struct ua_fw_counts {
+	uint64_t opens, pins, activates, renews, closes, errors;
+};
+
+struct ua_call {
+	struct ua_call *next;
+	struct ua *ua;
+	unsigned int id;
+	struct call call;
+	bool outgoing;			/* we dialed */
+	char peer_uri[256];
+	char peer_aor[256];		/* To AoR of our INVITE: glare key */
+	uint64_t cookie;
+	uint64_t t_start;
+	struct media *media;
+	struct fwops_port port;
+	struct ua_fw_counts fw;
+
+	/* the dialog of our INVITE */
+	struct sip_dialog uac_dlg;
+	bool uac_dlg_valid;
+	struct sip_ctx *inv;
+	uint32_t inv_cseq;
+	bool uac_2xx_seen;
+	struct sdp_stream uac_sdp;
+	bool uac_sdp_ok;
+
+	/* the dialog of the peer's INVITE */
+	struct sip_dialog uas_dlg;
+	bool uas_dlg_valid;
+	struct sip_stx *stx;
+	struct sdp_stream uas_sdp;
+	bool uas_sdp_ok;
+
+	struct sip_ctx *bye[3];		/* by enum call_leg */
+
+	struct tmr tmr_answer;
+	struct tmr tmr_ring;		/* --ring-timeout */
+	struct tmr tmr_backoff;
+	struct tmr tmr_glare;		/* CALL_TMR_GLARE_WAIT */
+	struct tmr tmr_renew;
+	struct tmr tmr_linger;
+
+	bool in_glare;
+	unsigned int crossings_seen;	/* call.crossings already counted */
+	enum glare_verdict verdict;
+	bool glare_done;
+	enum ua_glare_result glare_result;
+	bool finished;
+
+	struct call_ev evq[UA_EVQ_MAX];
+	unsigned int nevq;
+	bool running;
+};
+
+struct ua_stats {
+	uint64_t calls_in, calls_out;
+	uint64_t outcome[CALL_END_FIREWALL + 1];
+	uint64_t established;
+	uint64_t glare_detected;
+	uint64_t glare_verdict[GLARE_CONVENTIONAL + 1];
+	uint64_t glare_result[UA_GR__MAX];
+	uint64_t sip_rejected;		/* 4xx/5xx sent outside calls */
+	uint64_t calls_refused;		/* --max-calls reached */
+};
+
+struct ua {
+	struct ua_cfg cfg;
+	struct sip_transport *tp;
+	struct sip *sip;
+	struct fwops *fw;
+	struct ua_call *calls;
+	unsigned int next_id;
+	char host[64];			/* domain of our AoR */
+	char local_uri[256];		/* sip:user@domain */
+	char contact[256];		/* sip:user@listen */
+	ua_event_h *ev_h;
+	void *ev_arg;
+	struct ua_stats stats;
+	struct sip_reg *reg;		/* --register */
+	struct ua_call **poll_calls;	/* by pollfd index, from ua_poll_fill */
+	unsigned int poll_max;
+};
+
+static inline const char *leg_name(enum call_leg l)
+{
+	return l == CALL_LEG_UAC ? "uac" : l == CALL_LEG_UAS ? "uas" : "-";
+}
+
+/* ua.c: the call registry and a call's life */
+uint64_t ua_new_tiebreak(struct ua *ua);
+struct ua_call *ua_call_new(struct ua *ua, bool outgoing,
+			    const char *peer_uri, char *err, size_t errlen);
+/* feed @ev to the call and perform its actions (queued when running) */
+void ua_call_run(struct ua_call *uc, const struct call_ev *ev);
+/* queue @ev for after the current actions (from inside an action) */
+void ua_post(struct ua_call *uc, const struct call_ev *ev);
+/* the call is closed: count it, stop it, let it linger */
+void ua_call_finish(struct ua_call *uc);
+
+/* ua_route.c: from the network to the calls */
+sip_req_h ua_on_request;		/* requests no transaction took */
+sip_ctx_h ua_inv_resp_h;		/* responses to our INVITE */
+sip_ctx_h ua_bye_resp_h;		/* responses to our BYEs */
+void ua_fw_lost(void *arg, uint64_t cookie, enum fwops_lost_reason reason);
+
+/* ua_actions.c: the call machine's actions */
+void ua_perform(struct ua_call *uc, const struct call_act *a);
+/* forget the peer's INVITE of an earlier round (rfc3261 back-off) */
+void ua_uas_leg_reset(struct ua_call *uc);
+/* answer the peer's pending INVITE with @code */
+void ua_act_answer(struct ua_call *uc, int code);
+/* ACK the 2xx of our INVITE */
+void ua_send_ack(struct ua_call *uc);
+
+/* ua_stats.c: statistics and views */
+/* glare detected/resolved: counted and logged after each event */
+void ua_glare_bookkeeping(struct ua_call *uc, enum call_state prev);
+/* a state change for `pinholectl events` */
+void event_json(struct ua_call *uc, const char *what);
+
+#endif /* PINHOLE_AGENT_UA_PRIV_H */

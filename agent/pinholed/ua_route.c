@@ -1,0 +1,344 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ua_route.c - what comes from the network, routed to its call: requests
+ * outside a transaction (a new call, a crossing INVITE of a call of ours
+ * (glare), a re-INVITE or BYE in a dialog, OPTIONS and the methods we do
+ * not do), the responses to our INVITEs and BYEs, the INVITE server
+ * transaction's events, and pinholes the firewall lost.
+ *
+ * Copyright (C) 2026 The pinhole authors.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <osipparser2/osip_port.h>
+
+#include "lib/plog.h"
+#include "lib/rand.h"
+#include "lib/tmr.h"
+#include "sip/sdp.h"
+#include "sip/sip_dialog.h"
+#include "sip/sip_msg.h"
+#include "sip/sip_transport.h"
+#include "sip/sip_tx.h"
+#include "glare_sip.h"
+#include "ua_priv.h"
+
+static int body_sdp(const osip_message_t *m, struct sdp_stream *out)
+{
+	osip_body_t *b = NULL;
+
+	osip_message_get_body(m, 0, &b);
+	if (!b || !b->body)
+		return -ENOENT;
+	return sdp_parse(b->body, out);
+}
+
+static void ring_tmr_h(void *arg)
+{
+	struct ua_call *uc = arg;
+
+	if (uc->call.state != CALL_INCOMING)
+		return;
+	plog(PLOG_INFO, "call %u: not answered in %u ms (--ring-timeout)",
+	     uc->id, uc->ua->cfg.ring_timeout_ms);
+	ua_call_run(uc, &(struct call_ev){ .type = CALL_EV_REJECT,
+					   .code = 480 });
+}
+
+/* ---------------------------------------------------- SIP callbacks */
+
+void ua_inv_resp_h(struct sip_ctx *ct, const osip_message_t *resp,
+		   int code, void *arg)
+{
+	struct call_ev ev = { .type = CALL_EV_UAC_FINAL };
+	struct ua_call *uc = arg;
+
+	if (ct != uc->inv)
+		return;
+	if (resp && code < 200) {
+		osip_generic_param_t *tag = NULL;
+
+		osip_to_get_tag(resp->to, &tag);
+		if (tag)
+			sip_dialog_uac_response(&uc->uac_dlg, resp);
+		ua_call_run(uc, &(struct call_ev){ .type = CALL_EV_UAC_1XX,
+						   .code = code });
+		return;
+	}
+	if (resp && code < 300) {
+		if (uc->uac_2xx_seen) {
+			/* 13.2.2.4: a retransmitted 2xx is ACKed again by
+			 * the TU; another fork's 2xx is not handled */
+			osip_generic_param_t *tag = NULL;
+
+			osip_to_get_tag(resp->to, &tag);
+			if (tag && uc->uac_dlg.remote_tag &&
+			    !strcmp(tag->gvalue, uc->uac_dlg.remote_tag))
+				ua_send_ack(uc);
+			return;
+		}
+		uc->uac_2xx_seen = true;
+		if (sip_dialog_uac_response(&uc->uac_dlg, resp))
+			plog(PLOG_WARN, "call %u: 2xx without To tag", uc->id);
+		uc->uac_sdp_ok = body_sdp(resp, &uc->uac_sdp) == 0;
+	}
+	ev.code = code;
+	ev.rnd = (uint32_t)rand_u64();
+	if (resp)
+		ev.tb_state = glare_sip_peer_tb((osip_message_t *)resp, &ev.tb);
+	ua_call_run(uc, &ev);
+}
+
+void ua_bye_resp_h(struct sip_ctx *ct, const osip_message_t *resp,
+		   int code, void *arg)
+{
+	struct ua_call *uc = arg;
+	enum call_leg leg;
+
+	(void)resp;
+	if (code < 200)
+		return;
+	leg = ct == uc->bye[CALL_LEG_UAC] ? CALL_LEG_UAC : CALL_LEG_UAS;
+	ua_call_run(uc, &(struct call_ev){ .type = CALL_EV_BYE_DONE,
+					   .leg = leg });
+}
+
+static void stx_resent_h(struct sip_stx *st, void *arg)
+{
+	struct ua_call *uc = arg;
+
+	(void)st;
+	ua_call_run(uc, &(struct call_ev){ .type = CALL_EV_UAS_RESENT });
+}
+
+static void stx_ack_h(struct sip_stx *st, void *arg)
+{
+	struct ua_call *uc = arg;
+
+	(void)st;
+	ua_call_run(uc, &(struct call_ev){ .type = CALL_EV_UAS_ACK });
+}
+
+static void stx_ack_timeout_h(struct sip_stx *st, void *arg)
+{
+	struct ua_call *uc = arg;
+
+	(void)st;
+	plog(PLOG_WARN, "call %u: no ACK for our 2xx (64*T1)", uc->id);
+	ua_call_run(uc, &(struct call_ev){ .type = CALL_EV_UAS_ACK_TIMEOUT });
+}
+
+static void stx_cancel_h(struct sip_stx *st, void *arg)
+{
+	struct ua_call *uc = arg;
+
+	(void)st;
+	ua_call_run(uc, &(struct call_ev){ .type = CALL_EV_UAS_CANCEL });
+}
+
+static const struct sip_stx_handlers invite_handlers = {
+	.resent = stx_resent_h,
+	.ack = stx_ack_h,
+	.ack_timeout = stx_ack_timeout_h,
+	.cancel = stx_cancel_h,
+};
+
+/* answer a request in its own (released) server transaction */
+static void reply_simple(struct ua *ua, const osip_message_t *req,
+			 const struct sockaddr_storage *src, int code,
+			 const char *allow)
+{
+	struct sip_stx *st = sip_stx_new(ua->sip, req, src, NULL, NULL);
+	osip_message_t *r;
+	char tag[24];
+
+	if (!st)
+		return;
+	sip_token_new(tag, sizeof(tag));
+	r = sip_reply_new(req, code, tag);
+	if (r) {
+		if (allow)
+			osip_message_set_header(r, "Allow", allow);
+		if (code == 200 && MSG_IS_OPTIONS(req))
+			osip_message_set_accept(r, "application/sdp");
+		sip_stx_reply(st, r);
+	}
+	if (code >= 300)
+		ua->stats.sip_rejected++;
+	sip_stx_release(st);
+}
+
+static struct ua_call *find_glare_call(struct ua *ua, const osip_message_t *req)
+{
+	uint64_t tb = 0;
+	enum glare_peer_tb tb_state = glare_sip_peer_tb((osip_message_t *)req,
+							&tb);
+
+	for (struct ua_call *uc = ua->calls; uc; uc = uc->next) {
+		bool pending;
+
+		/* one INVITE of the peer per round: a second one while the
+		 * first is unanswered or accepted is another call */
+		if (!uc->outgoing || uc->finished ||
+		    (uc->stx && sip_stx_final(uc->stx) < 300))
+			continue;
+		pending = call_takes_peer_invite(&uc->call, tb_state, tb);
+		if (glare_sip_is_glare((osip_message_t *)req, pending,
+				     uc->peer_aor))
+			return uc;
+	}
+	return NULL;
+}
+
+static struct ua_call *find_dialog_call(struct ua *ua, const osip_message_t *req,
+					enum call_leg *leg)
+{
+	for (struct ua_call *uc = ua->calls; uc; uc = uc->next) {
+		if (uc->uac_dlg_valid && uc->uac_dlg.remote_tag &&
+		    sip_dialog_match(&uc->uac_dlg, req)) {
+			*leg = CALL_LEG_UAC;
+			return uc;
+		}
+		if (uc->uas_dlg_valid && sip_dialog_match(&uc->uas_dlg, req)) {
+			*leg = CALL_LEG_UAS;
+			return uc;
+		}
+	}
+	return NULL;
+}
+
+static void on_invite(struct ua *ua, const osip_message_t *req,
+		      const struct sockaddr_storage *src)
+{
+	osip_generic_param_t *totag = NULL;
+	struct ua_call *uc;
+	struct call_ev ev = { .type = CALL_EV_UAS_INVITE };
+	char err[256], *from = NULL;
+	enum call_leg leg;
+
+	osip_to_get_tag(req->to, &totag);
+	if (totag) {
+		/* a re-INVITE: sessions are not modified (no hold, no
+		 * codec change) - refuse the offer, keep the dialog */
+		reply_simple(ua, req, src,
+			     find_dialog_call(ua, req, &leg) ? 488 : 481, NULL);
+		return;
+	}
+	uc = find_glare_call(ua, req);
+	if (!uc) {
+		if (!req->from->url || osip_uri_to_str(req->from->url, &from)) {
+			reply_simple(ua, req, src, 400, NULL);
+			return;
+		}
+		uc = ua_call_new(ua, false, from, err, sizeof(err));
+		osip_free(from);
+		if (!uc) {
+			/* overload: answered statelessly (8.2.7), so that a
+			 * flood leaves no transaction behind */
+			if (!(ua->stats.calls_refused & (ua->stats.calls_refused - 1)))
+				plog(PLOG_WARN, "incoming call refused: %s "
+				     "(%llu so far)", err,
+				     (unsigned long long)ua->stats.calls_refused);
+			ua->stats.sip_rejected++;
+			sip_reply_stateless(ua->sip, req, src, 503);
+			return;
+		}
+	}
+	ua_uas_leg_reset(uc);
+	uc->stx = sip_stx_new(ua->sip, req, src, &invite_handlers, uc);
+	if (!uc->stx)
+		return;
+	uc->uas_sdp_ok = body_sdp(req, &uc->uas_sdp) == 0;
+	if (!uc->uas_sdp_ok) {
+		/* offer/answer (RFC 3264) needs the offer in the INVITE */
+		ua_act_answer(uc, 488);
+		if (!uc->outgoing) {
+			uc->call.state = CALL_CLOSED;
+			uc->call.end = CALL_END_DECLINED;
+			ua_call_finish(uc);
+		}
+		return;
+	}
+	ev.tb_state = glare_sip_peer_tb((osip_message_t *)req, &ev.tb);
+	if (uc->call.state == CALL_GLARE &&
+	    uc->call.g.answered != GLARE_ANSWER_NONE)
+		uc->in_glare = false;	/* a new round: counted again */
+	ua_call_run(uc, &ev);
+	if (uc->call.state == CALL_INCOMING && ua->cfg.ring_timeout_ms &&
+	    !tmr_running(&uc->tmr_ring))
+		tmr_start(&uc->tmr_ring, ua->cfg.ring_timeout_ms, ring_tmr_h, uc);
+}
+
+static void on_bye(struct ua *ua, const osip_message_t *req,
+		   const struct sockaddr_storage *src)
+{
+	enum call_leg leg = CALL_LEG_NONE;
+	struct ua_call *uc = find_dialog_call(ua, req, &leg);
+	struct sip_dialog *d;
+
+	if (!uc) {
+		reply_simple(ua, req, src, 481, NULL);
+		return;
+	}
+	d = leg == CALL_LEG_UAC ? &uc->uac_dlg : &uc->uas_dlg;
+	if (sip_dialog_remote_cseq(d, req)) {
+		reply_simple(ua, req, src, 500, NULL);
+		return;
+	}
+	reply_simple(ua, req, src, 200, NULL);
+	ua_call_run(uc, &(struct call_ev){ .type = CALL_EV_BYE, .leg = leg });
+}
+
+static bool method_known(const char *m)
+{
+	static const char *const known[] = {
+		"REGISTER", "PRACK", "UPDATE", "INFO", "SUBSCRIBE", "NOTIFY",
+		"REFER", "MESSAGE", "PUBLISH",
+	};
+
+	for (unsigned int i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (!strcmp(m, known[i]))
+			return true;
+	return false;
+}
+
+void ua_on_request(struct sip *s, const osip_message_t *req,
+		   const struct sockaddr_storage *src, void *arg)
+{
+	struct ua *ua = arg;
+
+	(void)s;
+	if (MSG_IS_ACK(req)) {
+		plog(PLOG_DEBUG, "ACK matching nothing dropped");
+		return;
+	}
+	if (MSG_IS_INVITE(req))
+		on_invite(ua, req, src);
+	else if (MSG_IS_BYE(req))
+		on_bye(ua, req, src);
+	else if (MSG_IS_OPTIONS(req))
+		reply_simple(ua, req, src, 200, UA_ALLOW);
+	else if (method_known(req->sip_method))
+		reply_simple(ua, req, src, 405, UA_ALLOW);
+	else
+		reply_simple(ua, req, src, 501, UA_ALLOW);
+}
+
+/* ------------------------------------------------------- firewall events */
+
+void ua_fw_lost(void *arg, uint64_t cookie, enum fwops_lost_reason reason)
+{
+	struct ua *ua = arg;
+
+	for (struct ua_call *uc = ua->calls; uc; uc = uc->next) {
+		if (uc->cookie != cookie || uc->finished)
+			continue;
+		plog(PLOG_WARN, "call %u: pinhole lost (%s), ending the call | "
+		     "id=%u reason=%s", uc->id, fwops_lost_reason_name(reason),
+		     uc->id, fwops_lost_reason_name(reason));
+		ua_call_run(uc,
+			    &(struct call_ev){ .type = CALL_EV_PORT_ERROR });
+		return;
+	}
+}

@@ -1,0 +1,267 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ua_stats.c - the UA's numbers and their views: the glare bookkeeping of
+ * a call (detected, verdict, result; counted and logged), the call events
+ * for `pinholectl events`, and `pinholectl calls` / `stats` as JSON and as
+ * text.
+ *
+ * Copyright (C) 2026 The pinhole authors.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "lib/plog.h"
+#include "media/media.h"
+#include "sip/sip_reg.h"
+#include "sip/sip_transport.h"
+#include "sip/sip_tx.h"
+#include "ua_priv.h"
+
+static const char *const glare_result_names[UA_GR__MAX] = {
+	"session-own", "session-peer", "failed", "retry",
+};
+
+static const char *const verdict_names[] = {
+	[GLARE_HIGHER] = "higher", [GLARE_LOWER] = "lower",
+	[GLARE_UNDECIDED] = "undecided", [GLARE_CONVENTIONAL] = "conventional",
+};
+
+/* ----------------------------------------------------------- events */
+
+void event_json(struct ua_call *uc, const char *what)
+{
+	struct ua *ua = uc->ua;
+	struct json j;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	if (!ua->ev_h)
+		return;
+	f = open_memstream(&buf, &len);
+	if (!f)
+		return;
+	json_init(&j, f);
+	json_begin_object(&j, NULL);
+	json_string(&j, "event", what);
+	json_u64(&j, "id", uc->id);
+	json_string(&j, "state", call_state_name(uc->call.state));
+	json_string(&j, "peer", uc->peer_uri);
+	json_string(&j, "direction", uc->outgoing ? "out" : "in");
+	if (uc->call.state == CALL_CLOSED)
+		json_string(&j, "end", call_end_name(uc->call.end));
+	json_end_object(&j);
+	fclose(f);
+	if (len && buf[len - 1] == '\n')
+		buf[len - 1] = 0;
+	ua->ev_h(buf, ua->ev_arg);
+	free(buf);
+}
+
+/* ------------------------------------------------------------ glare */
+
+void ua_glare_bookkeeping(struct ua_call *uc, enum call_state prev)
+{
+	struct ua_stats *st = &uc->ua->stats;
+	enum call_state now = uc->call.state;
+	enum ua_glare_result r;
+
+	if (now == CALL_GLARE && !uc->in_glare) {
+		uc->in_glare = true;
+		uc->verdict = glare_compare(&uc->call.g);
+		st->glare_detected++;
+		st->glare_verdict[uc->verdict]++;
+		plog(PLOG_INFO, "call %u glare | id=%u verdict=%s our_tb=%llu "
+		     "peer_tb=%llu", uc->id, uc->id, verdict_names[uc->verdict],
+		     (unsigned long long)uc->call.g.our_tb,
+		     (unsigned long long)uc->call.g.peer_tb);
+	}
+	if (uc->call.crossings != uc->crossings_seen) {
+		/* announced glare, 2xx first: resolved by the higher peer
+		 * before we saw its INVITE; we were the lower side */
+		uc->crossings_seen = uc->call.crossings;
+		st->glare_detected++;
+		st->glare_verdict[GLARE_LOWER]++;
+		st->glare_result[UA_GR_SESSION_OWN]++;
+		uc->verdict = GLARE_LOWER;
+		uc->glare_done = true;
+		uc->glare_result = UA_GR_SESSION_OWN;
+		plog(PLOG_INFO, "call %u glare | id=%u verdict=%s our_tb=%llu "
+		     "peer_tb=%llu announced=2xx", uc->id, uc->id,
+		     verdict_names[GLARE_LOWER],
+		     (unsigned long long)uc->call.our_tb,
+		     (unsigned long long)uc->call.crossing_tb);
+		plog(PLOG_INFO, "call %u glare-resolved | id=%u result=%s",
+		     uc->id, uc->id, glare_result_names[UA_GR_SESSION_OWN]);
+	}
+	if (prev != CALL_GLARE || now == CALL_GLARE)
+		return;
+	if (now == CALL_ESTABLISHED)
+		r = uc->call.leg == CALL_LEG_UAC ? UA_GR_SESSION_OWN :
+		    UA_GR_SESSION_PEER;
+	else if (now == CALL_ANSWERED)
+		r = UA_GR_SESSION_PEER;
+	else if (now == CALL_BACKOFF)
+		r = UA_GR_RETRY;
+	else if (now == CALL_OUTGOING)
+		return;		/* the peer cancelled its INVITE */
+	else
+		r = UA_GR_FAILED;
+	uc->glare_done = true;
+	uc->glare_result = r;
+	uc->in_glare = false;
+	st->glare_result[r]++;
+	plog(PLOG_INFO, "call %u glare-resolved | id=%u result=%s", uc->id,
+	     uc->id, glare_result_names[r]);
+}
+
+/* ------------------------------------------------------------ views */
+
+void ua_calls_json(struct ua *ua, struct json *j)
+{
+	json_begin_array(j, "calls");
+	for (struct ua_call *uc = ua->calls; uc; uc = uc->next) {
+		struct media_stats ms = { 0 };
+
+		if (uc->media)
+			media_get_stats(uc->media, &ms);
+		json_begin_object(j, NULL);
+		json_u64(j, "id", uc->id);
+		json_string(j, "state", call_state_name(uc->call.state));
+		json_string(j, "direction", uc->outgoing ? "out" : "in");
+		json_string(j, "peer", uc->peer_uri);
+		json_string(j, "leg", uc->call.state == CALL_ESTABLISHED ?
+			    leg_name(uc->call.leg) : NULL);
+		json_string(j, "end", uc->call.state == CALL_CLOSED ?
+			    call_end_name(uc->call.end) : NULL);
+		json_u64(j, "cookie", uc->cookie);
+		json_u64(j, "media_port", uc->media ? media_port(uc->media) : 0);
+		json_u64(j, "invites", uc->call.attempts);
+		json_u64(j, "tiebreak", uc->call.our_tb);
+		if (uc->in_glare || uc->glare_done) {
+			json_begin_object(j, "glare");
+			json_string(j, "verdict", verdict_names[uc->verdict]);
+			json_string(j, "result", uc->glare_done ?
+				    glare_result_names[uc->glare_result] :
+				    "pending");
+			json_end_object(j);
+		}
+		json_begin_object(j, "fw");
+		json_u64(j, "opens", uc->fw.opens);
+		json_u64(j, "pins", uc->fw.pins);
+		json_u64(j, "activates", uc->fw.activates);
+		json_u64(j, "renews", uc->fw.renews);
+		json_u64(j, "closes", uc->fw.closes);
+		json_u64(j, "errors", uc->fw.errors);
+		json_end_object(j);
+		json_begin_object(j, "media");
+		json_u64(j, "tx_packets", ms.tx_packets);
+		json_u64(j, "rx_packets", ms.rx_packets);
+		json_u64(j, "rx_lost", ms.rx_lost);
+		json_end_object(j);
+		json_end_object(j);
+	}
+	json_end_array(j);
+}
+
+void ua_stats_json(struct ua *ua, struct json *j)
+{
+	struct ua_stats *s = &ua->stats;
+	struct fwops_counters fc;
+
+	json_begin_object(j, "calls");
+	json_u64(j, "outgoing", s->calls_out);
+	json_u64(j, "incoming", s->calls_in);
+	json_u64(j, "active", ua_active_calls(ua));
+	json_u64(j, "established", s->established);
+	json_u64(j, "refused", s->calls_refused);
+	json_end_object(j);
+	json_begin_object(j, "outcomes");
+	for (int e = CALL_END_NORMAL; e <= CALL_END_FIREWALL; e++)
+		json_u64(j, call_end_name(e), s->outcome[e]);
+	json_end_object(j);
+	json_begin_object(j, "glare");
+	json_u64(j, "detected", s->glare_detected);
+	for (int v = GLARE_HIGHER; v <= GLARE_CONVENTIONAL; v++)
+		json_u64(j, verdict_names[v], s->glare_verdict[v]);
+	for (int r = 0; r < UA_GR__MAX; r++)
+		json_u64(j, glare_result_names[r], s->glare_result[r]);
+	json_end_object(j);
+	fwops_counters(ua->fw, &fc);
+	json_begin_object(j, "firewall");
+	json_string(j, "kind", fwops_name(ua->fw));
+	json_u64(j, "opens", fc.opens);
+	json_u64(j, "pins", fc.pins);
+	json_u64(j, "activates", fc.activates);
+	json_u64(j, "renews", fc.renews);
+	json_u64(j, "closes", fc.closes);
+	json_u64(j, "errors", fc.errors);
+	json_u64(j, "ct_deleted", fc.ct_deleted);
+	json_u64(j, "ct_by_tuple", fc.ct_by_tuple);
+	json_u64(j, "ct_dumps", fc.ct_dumps);
+	json_end_object(j);
+	json_begin_object(j, "sip");
+	json_bool(j, "registered", sip_reg_registered(ua->reg));
+	json_u64(j, "transactions", sip_tx_count(ua->sip));
+	json_u64(j, "rejected", s->sip_rejected);
+	json_string(j, "transport", sip_tp_mode_name(sip_transport_mode(ua->tp)));
+	json_u64(j, "tcp_connections", sip_transport_conns(ua->tp));
+	json_end_object(j);
+}
+
+void ua_calls_text(struct ua *ua, FILE *f)
+{
+	fprintf(f, "%-4s %-12s %-3s %-32s %-4s %-12s %-22s %s\n", "ID",
+		"STATE", "DIR", "PEER", "LEG", "END", "GLARE", "FW o/p/a/c");
+	for (struct ua_call *uc = ua->calls; uc; uc = uc->next) {
+		char g[32] = "-";
+
+		if (uc->in_glare || uc->glare_done)
+			snprintf(g, sizeof(g), "%s/%s", verdict_names[uc->verdict],
+				 uc->glare_done ?
+				 glare_result_names[uc->glare_result] : "pending");
+		fprintf(f, "%-4u %-12s %-3s %-32s %-4s %-12s %-22s %llu/%llu/%llu/%llu\n",
+			uc->id, call_state_name(uc->call.state),
+			uc->outgoing ? "out" : "in", uc->peer_uri,
+			uc->call.state == CALL_ESTABLISHED ?
+			leg_name(uc->call.leg) : "-",
+			uc->call.state == CALL_CLOSED ?
+			call_end_name(uc->call.end) : "-", g,
+			(unsigned long long)uc->fw.opens,
+			(unsigned long long)uc->fw.pins,
+			(unsigned long long)uc->fw.activates,
+			(unsigned long long)uc->fw.closes);
+	}
+}
+
+void ua_stats_text(struct ua *ua, FILE *f)
+{
+	struct ua_stats *s = &ua->stats;
+	struct fwops_counters fc;
+
+	fprintf(f, "calls: %llu outgoing, %llu incoming, %u active, %llu "
+		"established\noutcomes:", (unsigned long long)s->calls_out,
+		(unsigned long long)s->calls_in, ua_active_calls(ua),
+		(unsigned long long)s->established);
+	for (int e = CALL_END_NORMAL; e <= CALL_END_FIREWALL; e++)
+		fprintf(f, " %s=%llu", call_end_name(e),
+			(unsigned long long)s->outcome[e]);
+	fprintf(f, "\nglare: %llu detected;", (unsigned long long)s->glare_detected);
+	for (int v = GLARE_HIGHER; v <= GLARE_CONVENTIONAL; v++)
+		fprintf(f, " %s=%llu", verdict_names[v],
+			(unsigned long long)s->glare_verdict[v]);
+	fprintf(f, ";");
+	for (int r = 0; r < UA_GR__MAX; r++)
+		fprintf(f, " %s=%llu", glare_result_names[r],
+			(unsigned long long)s->glare_result[r]);
+	fwops_counters(ua->fw, &fc);
+	fprintf(f, "\nfirewall (%s): opens=%llu pins=%llu activates=%llu "
+		"renews=%llu closes=%llu errors=%llu; conntrack: deleted=%llu "
+		"by_tuple=%llu dumps=%llu\n", fwops_name(ua->fw),
+		(unsigned long long)fc.opens, (unsigned long long)fc.pins,
+		(unsigned long long)fc.activates, (unsigned long long)fc.renews,
+		(unsigned long long)fc.closes, (unsigned long long)fc.errors,
+		(unsigned long long)fc.ct_deleted,
+		(unsigned long long)fc.ct_by_tuple,
+		(unsigned long long)fc.ct_dumps);
+}
