@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0 */
+// SPDX-License-Identifier: GPL-2.0
 /*
  * media_priv.h - what the media files share (media.c, media_rtp.c,
  * media_src.c): the RTP header constants, the header check and the tone.

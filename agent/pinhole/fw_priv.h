@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0 */
+// SPDX-License-Identifier: GPL-2.0
 /*
  * fw_priv.h - what the netlink client's files share (fw.c, fw_err.c,
  * fw_msg.c, fw_parse.c): the handle, the reply loop's callback type, the

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0 */
+// SPDX-License-Identifier: GPL-2.0
 /*
  * sip_tp_priv.h - what the transport's files share (sip_transport.c,
  * sip_tcp.c): the transport and TCP connection structs and the calls

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0 */
+// SPDX-License-Identifier: GPL-2.0
 /*
  * sip_tx_priv.h - what the transaction files share (sip_tx.c, sip_ctx.c,
  * sip_stx.c): the layer and transaction structs, small message helpers,
