@@ -9,6 +9,10 @@
  * and counts what arrives: packets, bytes, loss and interarrival jitter as
  * in RFC 3550 (A.3, A.8). The UA polls media_fd() and calls media_tick()
  * when media_next_ms() is due. Not thread safe.
+ *
+ * Files: media.c (sockets, sending, receiving), media_rtp.c (RFC 3550
+ * bookkeeping, RTP header check), media_src.c (G.711, tone, WAV and raw
+ * files); media_priv.h is what they share.
  */
 #ifndef PINHOLE_AGENT_MEDIA_H
 #define PINHOLE_AGENT_MEDIA_H

@@ -19,6 +19,10 @@
  *     the pinholes it opens without PINHOLE_F_LEASE_ONLY) and, after
  *     fw_subscribe_events(), one non-blocking socket for events whose fd
  *     can be polled. A struct fw is not thread safe.
+ *
+ * Files: fw.c (handle, reply loop, events), fw_msg.c (the commands'
+ * requests), fw_parse.c (replies, events, value names), fw_err.c (errors
+ * and extended acks); fw_priv.h is what they share.
  */
 #ifndef PINHOLE_AGENT_FW_H
 #define PINHOLE_AGENT_FW_H

@@ -21,7 +21,12 @@
  * a request we can still answer, otherwise dropped and logged. Every
  * message sent or received is logged at info (format in plog.h).
  * The message-building helpers every layer needs (Via with a fresh
- * branch, responses from a request, URI resolution) live here too.
+ * branch, responses from a request, URI resolution) are declared here too.
+ *
+ * Files: sip_transport.c (sockets, UDP, Via, receive checks, logging),
+ * sip_tcp.c (TCP connections and stream framing), sip_addr.c (addresses,
+ * URI resolution, response routing and skeleton, branches and tokens);
+ * sip_tp_priv.h is what the first two share.
  */
 #ifndef PINHOLE_AGENT_SIP_TRANSPORT_H
 #define PINHOLE_AGENT_SIP_TRANSPORT_H

@@ -23,6 +23,9 @@
  * Lifetime: a transaction is freed when its state machine has terminated
  * AND its owner released it (sip_ctx_release / sip_stx_release); after a
  * release no handler of the owner is called again.
+ *
+ * Files: sip_tx.c (the layer, dispatch, stateless), sip_ctx.c (client),
+ * sip_stx.c (server); sip_tx_priv.h is what they share.
  */
 #ifndef PINHOLE_AGENT_SIP_TX_H
 #define PINHOLE_AGENT_SIP_TX_H

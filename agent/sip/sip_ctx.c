@@ -1,0 +1,335 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sip_ctx.c - client transactions (RFC 3261 17.1, RFC 6026): INVITE
+ * (Timers A, B, D; 2xx passed up in Accepted until Timer M) and
+ * non-INVITE (E, F, K), the ACK of a non-2xx final and CANCEL (9.1), and
+ * the matching of responses to them (17.1.3).
+ *
+ * Copyright (C) 2026 The pinhole authors.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <osipparser2/osip_port.h>
+
+#include "lib/plog.h"
+#include "sip_tx_priv.h"
+
+static int ctx_resend(struct sip_ctx *ct, const char *why)
+{
+	sip_tx_log_retransmit(ct->req, ct->req->sip_method ?
+			      ct->req->sip_method : "request", why,
+			      ct->branch, &ct->dst);
+	return sip_transport_send_buf(ct->s->tp, ct->buf, ct->len, &ct->dst);
+}
+
+/* the one destructor: unlink, cancel timers, free members */
+static void ctx_destroy(struct sip_ctx *ct)
+{
+	htab_del(&ct->s->ctx_by_branch, &ct->hb);
+	ct->s->count--;
+	tmr_cancel(&ct->retx);
+	tmr_cancel(&ct->timeout);
+	osip_message_free(ct->req);
+	osip_free(ct->buf);
+	free(ct);
+}
+
+static void ctx_terminate(struct sip_ctx *ct)
+{
+	ct->state = SIP_CTX_TERMINATED;
+	tmr_cancel(&ct->retx);
+	tmr_cancel(&ct->timeout);
+	if (ct->released)
+		ctx_destroy(ct);
+}
+
+/* report to the owner: the last use of @ct by the caller */
+static void ctx_report(struct sip_ctx *ct, const osip_message_t *resp,
+		       int code)
+{
+	if (ct->h && !ct->released)
+		ct->h(ct, resp, code, ct->arg);
+}
+
+static void ctx_retx_h(void *arg);
+static void ctx_timeout_h(void *arg);
+
+static struct sip_ctx *ctx_start(struct sip *s, osip_message_t *req,
+				 const struct sockaddr_storage *dst,
+				 bool add_via, sip_ctx_h *h, void *arg)
+{
+	struct sip_ctx *ct = calloc(1, sizeof(*ct));
+	const char *br;
+
+	if (!ct) {
+		osip_message_free(req);
+		return NULL;
+	}
+	ct->s = s;
+	ct->req = req;
+	ct->dst = *dst;
+	ct->h = h;
+	ct->arg = arg;
+	ct->invite = MSG_IS_INVITE(req);
+	ct->state = SIP_CTX_CALLING;
+	tmr_init(&ct->retx);
+	tmr_init(&ct->timeout);
+	s->count++;
+	if (add_via && sip_transport_add_via(s->tp, req, ct->branch,
+					     sizeof(ct->branch)))
+		goto fail;
+	br = top_branch(req);
+	if (!br)
+		goto fail;
+	snprintf(ct->branch, sizeof(ct->branch), "%s", br);
+	if (htab_add(&s->ctx_by_branch, &ct->hb, htab_hash_str(ct->branch)) ||
+	    serialize(req, &ct->buf, &ct->len))
+		goto fail;
+	if (sip_transport_send(s->tp, req, dst))
+		goto fail;
+	/* A/E start at T1 on an unreliable transport; B/F bound the whole */
+	ct->retx_ms = ct->invite ? SIP_TIMER_A_MS : SIP_TIMER_E_MS;
+	tmr_start(&ct->retx, ct->retx_ms, ctx_retx_h, ct);
+	tmr_start(&ct->timeout, ct->invite ? SIP_TIMER_B_MS : SIP_TIMER_F_MS,
+		  ctx_timeout_h, ct);
+	return ct;
+fail:
+	ctx_destroy(ct);
+	return NULL;
+}
+
+struct sip_ctx *sip_ctx_send(struct sip *s, osip_message_t *req,
+			     const struct sockaddr_storage *dst,
+			     sip_ctx_h *h, void *arg)
+{
+	return ctx_start(s, req, dst, true, h, arg);
+}
+
+static void ctx_retx_h(void *arg)
+{
+	struct sip_ctx *ct = arg;
+
+	switch (ct->state) {
+	case SIP_CTX_CALLING:
+		ctx_resend(ct, ct->invite ? "Timer A" : "Timer E");
+		/* A doubles without bound (17.1.1.2); E is capped at T2 */
+		ct->retx_ms *= 2;
+		if (!ct->invite && ct->retx_ms > SIP_T2_MS)
+			ct->retx_ms = SIP_T2_MS;
+		tmr_start(&ct->retx, ct->retx_ms, ctx_retx_h, ct);
+		break;
+	case SIP_CTX_PROCEEDING:
+		if (ct->invite)
+			break;
+		/* non-INVITE in Proceeding: every T2 (17.1.2.2) */
+		ctx_resend(ct, "Timer E");
+		tmr_start(&ct->retx, SIP_T2_MS, ctx_retx_h, ct);
+		break;
+	case SIP_CTX_COMPLETED:
+	case SIP_CTX_ACCEPTED:
+	case SIP_CTX_TERMINATED:
+		break;
+	}
+}
+
+static void ctx_timeout_h(void *arg)
+{
+	struct sip_ctx *ct = arg;
+
+	switch (ct->state) {
+	case SIP_CTX_CALLING:
+	case SIP_CTX_PROCEEDING:
+		/* Timer B / F (or the CANCEL guard of 9.1): 408 to the TU */
+		plog(PLOG_INFO, "transaction %s %s timed out", ct->branch,
+		     ct->req->sip_method);
+		if (ct->released) {
+			ctx_terminate(ct);	/* frees it */
+			break;
+		}
+		ctx_terminate(ct);
+		ctx_report(ct, NULL, 408);
+		break;
+	case SIP_CTX_COMPLETED:		/* Timer D / K */
+	case SIP_CTX_ACCEPTED:		/* Timer M */
+		ctx_terminate(ct);
+		break;
+	case SIP_CTX_TERMINATED:
+		break;
+	}
+}
+
+static void ctx_send_ack(struct sip_ctx *ct, const osip_message_t *resp)
+{
+	/* 17.1.1.3: the ACK of a non-2xx final is built by the transaction */
+	osip_message_t *ack = sip_msg_from_invite(ct->req, "ACK", resp->to);
+
+	if (!ack)
+		return;
+	sip_transport_send(ct->s->tp, ack, &ct->dst);
+	osip_message_free(ack);
+}
+
+static int ctx_send_cancel(struct sip_ctx *ct);
+
+static void ctx_response(struct sip_ctx *ct, const osip_message_t *resp)
+{
+	int code = resp->status_code;
+
+	switch (ct->state) {
+	case SIP_CTX_CALLING:
+	case SIP_CTX_PROCEEDING:
+		if (code < 200) {
+			if (ct->invite) {
+				tmr_cancel(&ct->retx);
+				/* Timer B guards Calling only (17.1.1.2) */
+				if (!ct->cancelled)
+					tmr_cancel(&ct->timeout);
+			} else if (ct->state == SIP_CTX_CALLING) {
+				tmr_start(&ct->retx, SIP_T2_MS, ctx_retx_h, ct);
+			}
+			ct->state = SIP_CTX_PROCEEDING;
+			if (ct->cancel_pending) {
+				ct->cancel_pending = false;
+				ctx_send_cancel(ct);
+			}
+			ctx_report(ct, resp, code);
+			return;
+		}
+		tmr_cancel(&ct->retx);
+		if (ct->invite && code < 300) {
+			ct->state = SIP_CTX_ACCEPTED;
+			tmr_start(&ct->timeout, SIP_TIMER_M_MS, ctx_timeout_h, ct);
+		} else if (ct->invite) {
+			ctx_send_ack(ct, resp);
+			ct->state = SIP_CTX_COMPLETED;
+			tmr_start(&ct->timeout, SIP_TIMER_D_MS, ctx_timeout_h, ct);
+		} else {
+			ct->state = SIP_CTX_COMPLETED;
+			tmr_start(&ct->timeout, SIP_TIMER_K_MS, ctx_timeout_h, ct);
+		}
+		ctx_report(ct, resp, code);
+		return;
+	case SIP_CTX_COMPLETED:
+		/* retransmitted final: the ACK again, nothing to the TU */
+		if (ct->invite && code >= 300)
+			ctx_send_ack(ct, resp);
+		return;
+	case SIP_CTX_ACCEPTED:
+		/* RFC 6026 7.2: 2xx retransmissions go to the TU */
+		if (code >= 200 && code < 300)
+			ctx_report(ct, resp, code);
+		return;
+	case SIP_CTX_TERMINATED:
+		return;
+	}
+}
+
+/* 9.1: CANCEL has the INVITE's Request-URI, Call-ID, To, From, CSeq
+ * number, Route and top Via (same branch), in its own transaction */
+static int ctx_send_cancel(struct sip_ctx *ct)
+{
+	osip_message_t *c = sip_msg_from_invite(ct->req, "CANCEL", ct->req->to);
+
+	if (!c)
+		return -ENOMEM;
+	ct->cancelled = true;
+	/* 9.1: if no final arrives 64*T1 after the CANCEL, give up */
+	tmr_start(&ct->timeout, SIP_TIMER_B_MS, ctx_timeout_h, ct);
+	ct = ctx_start(ct->s, c, &ct->dst, false, NULL, NULL);
+	if (!ct)
+		return -EIO;
+	sip_ctx_release(ct);	/* lives on until Timer K / F */
+	return 0;
+}
+
+int sip_ctx_cancel(struct sip_ctx *ct)
+{
+	if (!ct->invite || ct->cancelled)
+		return -EINVAL;
+	switch (ct->state) {
+	case SIP_CTX_CALLING:
+		ct->cancel_pending = true;	/* 9.1: wait for a 1xx */
+		return 0;
+	case SIP_CTX_PROCEEDING:
+		return ctx_send_cancel(ct);
+	case SIP_CTX_COMPLETED:
+	case SIP_CTX_ACCEPTED:
+	case SIP_CTX_TERMINATED:
+		break;
+	}
+	return -EALREADY;
+}
+
+int sip_ctx_retransmit(struct sip_ctx *ct)
+{
+	if (ct->state != SIP_CTX_CALLING && ct->state != SIP_CTX_PROCEEDING)
+		return -EALREADY;
+	return ctx_resend(ct, "asked");
+}
+
+const osip_message_t *sip_ctx_request(const struct sip_ctx *ct)
+{
+	return ct->req;
+}
+
+const struct sockaddr_storage *sip_ctx_dst(const struct sip_ctx *ct)
+{
+	return &ct->dst;
+}
+
+enum sip_ctx_state sip_ctx_state(const struct sip_ctx *ct)
+{
+	return ct->state;
+}
+
+void sip_ctx_release(struct sip_ctx *ct)
+{
+	if (!ct)
+		return;
+	ct->released = true;
+	ct->h = NULL;
+	if (ct->state == SIP_CTX_TERMINATED)
+		ctx_destroy(ct);
+}
+
+static struct sip_ctx *ctx_match(struct sip *s, const osip_message_t *resp)
+{
+	const char *br = top_branch(resp);
+	struct sip_ctx *ct;
+	struct hnode *n;
+
+	if (!br)
+		return NULL;
+	/* 17.1.3: branch and CSeq method */
+	for (n = htab_first(&s->ctx_by_branch, htab_hash_str(br)); n;
+	     n = htab_next(n)) {
+		ct = htab_entry(n, struct sip_ctx, hb);
+		if (!strcmp(ct->branch, br) &&
+		    !strcasecmp(ct->req->sip_method, resp->cseq->method))
+			return ct;
+	}
+	return NULL;
+}
+
+/* a response: to its transaction, or dropped */
+void sip_tx_ctx_input(struct sip *s, const osip_message_t *resp)
+{
+	struct sip_ctx *ct = ctx_match(s, resp);
+
+	if (ct)
+		ctx_response(ct, resp);
+	else
+		plog(PLOG_DEBUG, "stray response %d dropped",
+		     resp->status_code);
+}
+
+void sip_tx_ctx_free_all(struct sip *s)
+{
+	struct hnode *n;
+
+	while ((n = htab_any(&s->ctx_by_branch)))
+		ctx_destroy(htab_entry(n, struct sip_ctx, hb));
+}

@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sip_tp_priv.h - what the transport's files share (sip_transport.c,
+ * sip_tcp.c): the transport and TCP connection structs and the calls
+ * between the two. Not for use outside sip_transport*.c / sip_tcp.c.
+ *
+ * Copyright (C) 2026 The pinhole authors.
+ */
+#ifndef PINHOLE_AGENT_SIP_TP_PRIV_H
+#define PINHOLE_AGENT_SIP_TP_PRIV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "lib/tmr.h"
+#include "sip_transport.h"
+
+struct tcp_conn {
+	int fd;
+	struct sockaddr_storage peer;
+	bool connecting;		/* our connect() in progress */
+	bool want_out;			/* EPOLLOUT registered */
+	uint64_t last;			/* tmr_now() of the last traffic */
+	char *rbuf;
+	size_t rlen, rcap;
+	char *wbuf;
+	size_t wlen;
+};
+
+struct sip_transport {
+	int fd;				/* UDP, -1 in tcp mode */
+	int lfd;			/* TCP listening socket, -1 */
+	int ep;				/* epoll over all of them */
+	enum sip_tp_mode mode;
+	struct tcp_conn *conns[SIP_TCP_MAX_CONNS];
+	unsigned int nconns;
+	struct tmr idle_tmr;
+	struct sockaddr_storage local;
+	char hostport[64];	/* sent-by, Contact */
+	char host[48];		/* without the port (and brackets) */
+	uint16_t port;
+	sip_recv_h *recv_h;
+	void *arg;
+	char *rxbuf;		/* SIP_UDP_MAX + 1 */
+};
+
+/* sip_transport.c */
+int sip_tp_ep_add(struct sip_transport *tp, int fd, void *ptr, uint32_t ev);
+/* a received message (datagram or framed from a stream) from @src */
+void sip_tp_input(struct sip_transport *tp, const char *buf, size_t len,
+		  const struct sockaddr_storage *src);
+
+/* sip_tcp.c */
+void sip_tcp_close(struct sip_transport *tp, struct tcp_conn *c,
+		   const char *why);
+int sip_tcp_send(struct sip_transport *tp, const char *buf, size_t len,
+		 const struct sockaddr_storage *dst);
+/* the listening socket is readable */
+void sip_tcp_accept(struct sip_transport *tp);
+/* epoll events @ev on connection @c */
+void sip_tcp_event(struct sip_transport *tp, struct tcp_conn *c, uint32_t ev);
+
+#endif /* PINHOLE_AGENT_SIP_TP_PRIV_H */

@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sip_tx_priv.h - what the transaction files share (sip_tx.c, sip_ctx.c,
+ * sip_stx.c): the layer and transaction structs, small message helpers,
+ * and the calls from the layer into the client and server sides. Not for
+ * use outside those files.
+ *
+ * Copyright (C) 2026 The pinhole authors.
+ */
+#ifndef PINHOLE_AGENT_SIP_TX_PRIV_H
+#define PINHOLE_AGENT_SIP_TX_PRIV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/htab.h"
+#include "lib/tmr.h"
+#include "sip_msg.h"
+#include "sip_tx.h"
+
+#define BRANCH_LEN	64
+
+struct sip {
+	struct sip_transport *tp;
+	sip_req_h *req_h;
+	void *arg;
+	/* the transactions, by the branch of their top Via (17.1.3,
+	 * 17.2.3); server ones by Call-ID too (the ACK of a 2xx) */
+	struct htab ctx_by_branch;
+	struct htab stx_by_branch;
+	struct htab stx_by_callid;
+	unsigned int count;
+};
+
+struct sip_ctx {
+	struct hnode hb;		/* s->ctx_by_branch, once sent */
+	struct sip *s;
+	enum sip_ctx_state state;
+	bool invite;
+	bool released;
+	bool cancel_pending;		/* CANCEL asked before any 1xx */
+	bool cancelled;
+	osip_message_t *req;
+	char *buf;			/* wire form, for retransmissions */
+	size_t len;
+	char branch[BRANCH_LEN];
+	struct sockaddr_storage dst;
+	struct tmr retx;		/* A or E */
+	struct tmr timeout;		/* B, F; then D, K, M */
+	uint32_t retx_ms;
+	sip_ctx_h *h;
+	void *arg;
+};
+
+struct sip_stx {
+	struct hnode hb;		/* s->stx_by_branch */
+	struct hnode hc;		/* s->stx_by_callid */
+	struct sip *s;
+	enum sip_stx_state state;
+	bool invite;
+	bool released;
+	bool acked;			/* ACK of our 2xx seen */
+	osip_message_t *req;		/* our copy */
+	char branch[BRANCH_LEN];
+	char method[16];
+	struct sockaddr_storage src;
+	struct sockaddr_storage dst;	/* where responses go */
+	char *resp;			/* last response sent, wire form */
+	size_t resp_len;
+	int resp_code;
+	char *to_tag;			/* of our 2xx: matches its ACK */
+	struct tmr retx;		/* G, or the 2xx retransmissions */
+	struct tmr timeout;		/* H, I, J, L */
+	uint32_t retx_ms;
+	struct sip_stx_handlers h;
+	void *arg;
+};
+
+static inline const char *top_branch(const osip_message_t *m)
+{
+	osip_via_t *via = osip_list_get(&m->vias, 0);
+	osip_generic_param_t *br = NULL;
+
+	if (!via)
+		return NULL;
+	osip_via_param_get_byname(via, "branch", &br);
+	return br ? br->gvalue : NULL;
+}
+
+static inline int serialize(osip_message_t *m, char **buf, size_t *len)
+{
+	osip_message_force_update(m);
+	return sip_msg_to_buf(m, buf, len);
+}
+
+/* sip_tx.c: a line in the log for a retransmission (see there) */
+void sip_tx_log_retransmit(const osip_message_t *req, const char *what,
+			   const char *why, const char *branch,
+			   const struct sockaddr_storage *dst);
+
+/* sip_ctx.c: a response from the transport; every client transaction
+ * freed (sip_free) */
+void sip_tx_ctx_input(struct sip *s, const osip_message_t *resp);
+void sip_tx_ctx_free_all(struct sip *s);
+
+/* sip_stx.c: a request from the transport; every server transaction
+ * freed (sip_free) */
+void sip_tx_stx_input(struct sip *s, const osip_message_t *req,
+		      const struct sockaddr_storage *src);
+void sip_tx_stx_free_all(struct sip *s);
+
+#endif /* PINHOLE_AGENT_SIP_TX_PRIV_H */
