@@ -13,7 +13,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "lib/json.h"
+#include "lib/pjson.h"
 #include "lib/plog.h"
 #include "ctl.h"
 #include "ua.h"
@@ -132,13 +132,13 @@ static bool send_line(struct ctl_client *c, const char *s, size_t len)
 	return true;
 }
 
-static void reply_err(struct json *j, const char *fmt, const char *arg)
+static void reply_err(json_t *j, const char *fmt, const char *arg)
 {
 	char msg[256];
 
 	snprintf(msg, sizeof(msg), fmt, arg ? arg : "");
-	json_bool(j, "ok", false);
-	json_string(j, "error", msg);
+	pj_set_bool(j, "ok", false);
+	pj_set_str(j, "error", msg);
 }
 
 static bool parse_id(const char *s, unsigned int *id)
@@ -167,7 +167,7 @@ static const char *errno_text(int rc)
 }
 
 /* one request: writes the reply members into @j; true to keep open */
-static bool handle(struct ctl *ctl, char *line, struct json *j)
+static bool handle(struct ctl *ctl, char *line, json_t *j)
 {
 	char *save = NULL, *verb = strtok_r(line, " \t", &save);
 	char *a1 = strtok_r(NULL, " \t", &save);
@@ -190,8 +190,8 @@ static bool handle(struct ctl *ctl, char *line, struct json *j)
 			reply_err(j, "%s", err);
 			return false;
 		}
-		json_bool(j, "ok", true);
-		json_u64(j, "id", id);
+		pj_set_bool(j, "ok", true);
+		pj_set_u64(j, "id", id);
 		return false;
 	}
 	if (!strcmp(verb, "answer") || !strcmp(verb, "reject") ||
@@ -218,7 +218,7 @@ static bool handle(struct ctl *ctl, char *line, struct json *j)
 		if (rc)
 			reply_err(j, "%s", errno_text(rc));
 		else
-			json_bool(j, "ok", true);
+			pj_set_bool(j, "ok", true);
 		return false;
 	}
 	if (!strcmp(verb, "hangup")) {
@@ -227,13 +227,13 @@ static bool handle(struct ctl *ctl, char *line, struct json *j)
 			return false;
 		}
 		ua_hangup_all(ctl->ua);
-		json_bool(j, "ok", true);
+		pj_set_bool(j, "ok", true);
 		return false;
 	}
 	if (!strcmp(verb, "calls") || !strcmp(verb, "callstats")) {
 		bool calls = !strcmp(verb, "calls");
 
-		json_bool(j, "ok", true);
+		pj_set_bool(j, "ok", true);
 		if (a1 && !strcmp(a1, "text")) {
 			char *t = NULL;
 			size_t tl = 0;
@@ -245,7 +245,7 @@ static bool handle(struct ctl *ctl, char *line, struct json *j)
 				else
 					ua_stats_text(ctl->ua, f);
 				fclose(f);
-				json_string(j, "text", t);
+				pj_set_str(j, "text", t);
 				free(t);
 			}
 		} else if (calls) {
@@ -256,42 +256,15 @@ static bool handle(struct ctl *ctl, char *line, struct json *j)
 		return false;
 	}
 	if (!strcmp(verb, "events")) {
-		json_bool(j, "ok", true);
-		json_bool(j, "events", true);
+		pj_set_bool(j, "ok", true);
+		pj_set_bool(j, "events", true);
 		return true;
 	}
 	reply_err(j, "unknown request '%s'", verb);
 	return false;
 }
 
-static void client_request(struct ctl *ctl, struct ctl_client *c, char *line)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	struct json j;
-	bool keep;
-	FILE *f;
-
-	f = open_memstream(&buf, &len);
-	if (!f) {
-		client_close(c);
-		return;
-	}
-	json_init(&j, f);
-	json_begin_object(&j, NULL);
-	keep = handle(ctl, line, &j);
-	json_end_object(&j);		/* ends the line */
-	fclose(f);
-	if (!send_line(c, buf, len))
-		keep = false;
-	free(buf);
-	if (keep)
-		c->events = true;
-	else
-		client_close(c);
-}
-
-/* a request we cannot even parse: one clear error line, then close */
+/* a request we cannot even parse or answer: one error line, then close */
 static void client_fail(struct ctl_client *c, const char *why)
 {
 	char line[160];
@@ -301,6 +274,28 @@ static void client_fail(struct ctl_client *c, const char *why)
 	if (n > 0)
 		send_line(c, line, (size_t)n);
 	client_close(c);
+}
+
+static void client_request(struct ctl *ctl, struct ctl_client *c, char *line)
+{
+	json_t *j = json_object();
+	char *buf;
+	bool keep;
+
+	keep = handle(ctl, line, j);
+	buf = pj_dumps(j);
+	json_decref(j);
+	if (!buf) {
+		client_fail(c, "out of memory");
+		return;
+	}
+	if (!send_line(c, buf, strlen(buf)) || !send_line(c, "\n", 1))
+		keep = false;
+	free(buf);
+	if (keep)
+		c->events = true;
+	else
+		client_close(c);
 }
 
 static void client_readable(struct ctl *ctl, struct ctl_client *c)

@@ -183,7 +183,7 @@ static void call_run_one(struct ua_call *uc, const struct call_ev *ev)
 	if (uc->call.state == CALL_ESTABLISHED && prev != CALL_ESTABLISHED)
 		uc->ua->stats.established++;
 	if (prev != uc->call.state)
-		event_json(uc, "state");
+		ua_event_json(uc, "state");
 	if (uc->call.state == CALL_CLOSED && !uc->finished)
 		ua_call_finish(uc);
 }

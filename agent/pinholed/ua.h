@@ -17,8 +17,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <jansson.h>
+
 #include "call/call.h"
-#include "lib/json.h"
 #include "sip/sip_transport.h"
 #include "fwops.h"
 
@@ -74,9 +75,10 @@ int ua_reject(struct ua *ua, unsigned int id, int code);
 int ua_hangup(struct ua *ua, unsigned int id);
 void ua_hangup_all(struct ua *ua);
 
-/* JSON for the control socket */
-void ua_calls_json(struct ua *ua, struct json *j);
-void ua_stats_json(struct ua *ua, struct json *j);
+/* JSON for the control socket: they add their members to @reply
+ * ("calls": [...]; "calls", "outcomes", "glare", "firewall", "sip") */
+void ua_calls_json(struct ua *ua, json_t *reply);
+void ua_stats_json(struct ua *ua, json_t *reply);
 /* the same for people (`pinholectl calls` without --json) */
 void ua_calls_text(struct ua *ua, FILE *f);
 void ua_stats_text(struct ua *ua, FILE *f);

@@ -162,6 +162,6 @@ void ua_send_ack(struct ua_call *uc);
 /* glare detected/resolved: counted and logged after each event */
 void ua_glare_bookkeeping(struct ua_call *uc, enum call_state prev);
 /* a state change for `pinholectl events` */
-void event_json(struct ua_call *uc, const char *what);
+void ua_event_json(struct ua_call *uc, const char *what);
 
 #endif /* PINHOLE_AGENT_UA_PRIV_H */

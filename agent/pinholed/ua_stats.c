@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "lib/pjson.h"
 #include "lib/plog.h"
 #include "media/media.h"
 #include "sip/sip_reg.h"
@@ -28,33 +29,26 @@ static const char *const verdict_names[] = {
 
 /* ----------------------------------------------------------- events */
 
-void event_json(struct ua_call *uc, const char *what)
+void ua_event_json(struct ua_call *uc, const char *what)
 {
 	struct ua *ua = uc->ua;
-	struct json j;
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f;
+	json_t *o;
+	char *buf;
 
 	if (!ua->ev_h)
 		return;
-	f = open_memstream(&buf, &len);
-	if (!f)
-		return;
-	json_init(&j, f);
-	json_begin_object(&j, NULL);
-	json_string(&j, "event", what);
-	json_u64(&j, "id", uc->id);
-	json_string(&j, "state", call_state_name(uc->call.state));
-	json_string(&j, "peer", uc->peer_uri);
-	json_string(&j, "direction", uc->outgoing ? "out" : "in");
+	o = json_object();
+	pj_set_str(o, "event", what);
+	pj_set_u64(o, "id", uc->id);
+	pj_set_str(o, "state", call_state_name(uc->call.state));
+	pj_set_str(o, "peer", uc->peer_uri);
+	pj_set_str(o, "direction", uc->outgoing ? "out" : "in");
 	if (uc->call.state == CALL_CLOSED)
-		json_string(&j, "end", call_end_name(uc->call.end));
-	json_end_object(&j);
-	fclose(f);
-	if (len && buf[len - 1] == '\n')
-		buf[len - 1] = 0;
-	ua->ev_h(buf, ua->ev_arg);
+		pj_set_str(o, "end", call_end_name(uc->call.end));
+	buf = pj_dumps(o);
+	json_decref(o);
+	if (buf)
+		ua->ev_h(buf, ua->ev_arg);
 	free(buf);
 }
 
@@ -117,96 +111,100 @@ void ua_glare_bookkeeping(struct ua_call *uc, enum call_state prev)
 
 /* ------------------------------------------------------------ views */
 
-void ua_calls_json(struct ua *ua, struct json *j)
+void ua_calls_json(struct ua *ua, json_t *reply)
 {
-	json_begin_array(j, "calls");
+	json_t *calls = json_array();
+
 	for (struct ua_call *uc = ua->calls; uc; uc = uc->next) {
 		struct media_stats ms = { 0 };
+		json_t *o = json_object(), *g, *fw, *m;
 
 		if (uc->media)
 			media_get_stats(uc->media, &ms);
-		json_begin_object(j, NULL);
-		json_u64(j, "id", uc->id);
-		json_string(j, "state", call_state_name(uc->call.state));
-		json_string(j, "direction", uc->outgoing ? "out" : "in");
-		json_string(j, "peer", uc->peer_uri);
-		json_string(j, "leg", uc->call.state == CALL_ESTABLISHED ?
-			    leg_name(uc->call.leg) : NULL);
-		json_string(j, "end", uc->call.state == CALL_CLOSED ?
-			    call_end_name(uc->call.end) : NULL);
-		json_u64(j, "cookie", uc->cookie);
-		json_u64(j, "media_port", uc->media ? media_port(uc->media) : 0);
-		json_u64(j, "invites", uc->call.attempts);
-		json_u64(j, "tiebreak", uc->call.our_tb);
+		pj_set_u64(o, "id", uc->id);
+		pj_set_str(o, "state", call_state_name(uc->call.state));
+		pj_set_str(o, "direction", uc->outgoing ? "out" : "in");
+		pj_set_str(o, "peer", uc->peer_uri);
+		pj_set_str(o, "leg", uc->call.state == CALL_ESTABLISHED ?
+			   leg_name(uc->call.leg) : NULL);
+		pj_set_str(o, "end", uc->call.state == CALL_CLOSED ?
+			   call_end_name(uc->call.end) : NULL);
+		pj_set_u64(o, "cookie", uc->cookie);
+		pj_set_u64(o, "media_port",
+			   uc->media ? media_port(uc->media) : 0);
+		pj_set_u64(o, "invites", uc->call.attempts);
+		pj_set_u64(o, "tiebreak", uc->call.our_tb);
 		if (uc->in_glare || uc->glare_done) {
-			json_begin_object(j, "glare");
-			json_string(j, "verdict", verdict_names[uc->verdict]);
-			json_string(j, "result", uc->glare_done ?
-				    glare_result_names[uc->glare_result] :
-				    "pending");
-			json_end_object(j);
+			g = json_object();
+			pj_set_str(g, "verdict", verdict_names[uc->verdict]);
+			pj_set_str(g, "result", uc->glare_done ?
+				   glare_result_names[uc->glare_result] :
+				   "pending");
+			json_object_set_new(o, "glare", g);
 		}
-		json_begin_object(j, "fw");
-		json_u64(j, "opens", uc->fw.opens);
-		json_u64(j, "pins", uc->fw.pins);
-		json_u64(j, "activates", uc->fw.activates);
-		json_u64(j, "renews", uc->fw.renews);
-		json_u64(j, "closes", uc->fw.closes);
-		json_u64(j, "errors", uc->fw.errors);
-		json_end_object(j);
-		json_begin_object(j, "media");
-		json_u64(j, "tx_packets", ms.tx_packets);
-		json_u64(j, "rx_packets", ms.rx_packets);
-		json_u64(j, "rx_lost", ms.rx_lost);
-		json_end_object(j);
-		json_end_object(j);
+		fw = json_object();
+		pj_set_u64(fw, "opens", uc->fw.opens);
+		pj_set_u64(fw, "pins", uc->fw.pins);
+		pj_set_u64(fw, "activates", uc->fw.activates);
+		pj_set_u64(fw, "renews", uc->fw.renews);
+		pj_set_u64(fw, "closes", uc->fw.closes);
+		pj_set_u64(fw, "errors", uc->fw.errors);
+		json_object_set_new(o, "fw", fw);
+		m = json_object();
+		pj_set_u64(m, "tx_packets", ms.tx_packets);
+		pj_set_u64(m, "rx_packets", ms.rx_packets);
+		pj_set_u64(m, "rx_lost", ms.rx_lost);
+		json_object_set_new(o, "media", m);
+		json_array_append_new(calls, o);
 	}
-	json_end_array(j);
+	json_object_set_new(reply, "calls", calls);
 }
 
-void ua_stats_json(struct ua *ua, struct json *j)
+void ua_stats_json(struct ua *ua, json_t *reply)
 {
 	struct ua_stats *s = &ua->stats;
 	struct fwops_counters fc;
+	json_t *o;
 
-	json_begin_object(j, "calls");
-	json_u64(j, "outgoing", s->calls_out);
-	json_u64(j, "incoming", s->calls_in);
-	json_u64(j, "active", ua_active_calls(ua));
-	json_u64(j, "established", s->established);
-	json_u64(j, "refused", s->calls_refused);
-	json_end_object(j);
-	json_begin_object(j, "outcomes");
+	o = json_object();
+	pj_set_u64(o, "outgoing", s->calls_out);
+	pj_set_u64(o, "incoming", s->calls_in);
+	pj_set_u64(o, "active", ua_active_calls(ua));
+	pj_set_u64(o, "established", s->established);
+	pj_set_u64(o, "refused", s->calls_refused);
+	json_object_set_new(reply, "calls", o);
+	o = json_object();
 	for (int e = CALL_END_NORMAL; e <= CALL_END_FIREWALL; e++)
-		json_u64(j, call_end_name(e), s->outcome[e]);
-	json_end_object(j);
-	json_begin_object(j, "glare");
-	json_u64(j, "detected", s->glare_detected);
+		pj_set_u64(o, call_end_name(e), s->outcome[e]);
+	json_object_set_new(reply, "outcomes", o);
+	o = json_object();
+	pj_set_u64(o, "detected", s->glare_detected);
 	for (int v = GLARE_HIGHER; v <= GLARE_CONVENTIONAL; v++)
-		json_u64(j, verdict_names[v], s->glare_verdict[v]);
+		pj_set_u64(o, verdict_names[v], s->glare_verdict[v]);
 	for (int r = 0; r < UA_GR__MAX; r++)
-		json_u64(j, glare_result_names[r], s->glare_result[r]);
-	json_end_object(j);
+		pj_set_u64(o, glare_result_names[r], s->glare_result[r]);
+	json_object_set_new(reply, "glare", o);
 	fwops_counters(ua->fw, &fc);
-	json_begin_object(j, "firewall");
-	json_string(j, "kind", fwops_name(ua->fw));
-	json_u64(j, "opens", fc.opens);
-	json_u64(j, "pins", fc.pins);
-	json_u64(j, "activates", fc.activates);
-	json_u64(j, "renews", fc.renews);
-	json_u64(j, "closes", fc.closes);
-	json_u64(j, "errors", fc.errors);
-	json_u64(j, "ct_deleted", fc.ct_deleted);
-	json_u64(j, "ct_by_tuple", fc.ct_by_tuple);
-	json_u64(j, "ct_dumps", fc.ct_dumps);
-	json_end_object(j);
-	json_begin_object(j, "sip");
-	json_bool(j, "registered", sip_reg_registered(ua->reg));
-	json_u64(j, "transactions", sip_tx_count(ua->sip));
-	json_u64(j, "rejected", s->sip_rejected);
-	json_string(j, "transport", sip_tp_mode_name(sip_transport_mode(ua->tp)));
-	json_u64(j, "tcp_connections", sip_transport_conns(ua->tp));
-	json_end_object(j);
+	o = json_object();
+	pj_set_str(o, "kind", fwops_name(ua->fw));
+	pj_set_u64(o, "opens", fc.opens);
+	pj_set_u64(o, "pins", fc.pins);
+	pj_set_u64(o, "activates", fc.activates);
+	pj_set_u64(o, "renews", fc.renews);
+	pj_set_u64(o, "closes", fc.closes);
+	pj_set_u64(o, "errors", fc.errors);
+	pj_set_u64(o, "ct_deleted", fc.ct_deleted);
+	pj_set_u64(o, "ct_by_tuple", fc.ct_by_tuple);
+	pj_set_u64(o, "ct_dumps", fc.ct_dumps);
+	json_object_set_new(reply, "firewall", o);
+	o = json_object();
+	pj_set_bool(o, "registered", sip_reg_registered(ua->reg));
+	pj_set_u64(o, "transactions", sip_tx_count(ua->sip));
+	pj_set_u64(o, "rejected", s->sip_rejected);
+	pj_set_str(o, "transport",
+		   sip_tp_mode_name(sip_transport_mode(ua->tp)));
+	pj_set_u64(o, "tcp_connections", sip_transport_conns(ua->tp));
+	json_object_set_new(reply, "sip", o);
 }
 
 void ua_calls_text(struct ua *ua, FILE *f)
