@@ -8,17 +8,10 @@
  * expiry in the table and runs at most every PINHOLE_GC_MIN_INTERVAL; it is
  * deferrable, so an idle CPU is not woken for it.
  *
- * Expiry slots: every pinhole is filed, by its expiry, in the slot of
- * PINHOLE_GC_SLOT jiffies that holds it (pinhole_net.gc_slots, an xarray
- * indexed by expires / PINHOLE_GC_SLOT). A slot is a headless ring of
- * pinholes linked by pinhole.gc_node; the xarray points to any one of
- * them. A run takes only the slots up to the current one, so its work is
- * proportional to what expires (plus the not-yet-expired pinholes of the
- * current slot), not to the size of the table. Filing a pinhole in a new
- * slot allocates in the xarray; if that fails the pinhole goes on
- * pinhole_net.gc_loose, which every run walks whole (PINHOLE_PF_GC_LOOSE
- * marks it, and the pinholes a run has taken out of their slots).
- * Slot indexes are jiffies-based: 64-bit jiffies do not wrap.
+ * The table files every pinhole in the expiry slot of its expiry
+ * (gc_slots.h). A run takes only the slots up to the current one, so its
+ * work is proportional to what expires (plus the not-yet-expired pinholes
+ * of the current slot and the loose list), not to the size of the table.
  */
 #define pr_fmt(fmt) "pinhole: " fmt
 
@@ -30,66 +23,10 @@
 #include <linux/xarray.h>
 
 #include "gc.h"
-#include "main.h"
+#include "gc_slots.h"
+#include "object.h"
+#include "pernet.h"
 #include "table.h"
-
-#define PINHOLE_GC_MIN_INTERVAL	(HZ / 10)
-#define PINHOLE_GC_SLOT		PINHOLE_GC_MIN_INTERVAL
-
-static unsigned long pinhole_gc_slot(unsigned long expires)
-{
-	return expires / PINHOLE_GC_SLOT;
-}
-
-static unsigned long pinhole_gc_ph_slot(const struct pinhole *ph)
-{
-	return pinhole_gc_slot(pinhole_jiffies(ph->expires));
-}
-
-/**
- * pinhole_gc_file - file a pinhole in the slot of its expiry
- * @pn: the namespace
- * @ph: the pinhole, in no slot
- */
-void pinhole_gc_file(struct pinhole_net *pn, struct pinhole *ph)
-{
-	unsigned long slot = pinhole_gc_ph_slot(ph);
-	struct pinhole *first;
-
-	lockdep_assert_held(&pn->lock);
-	first = xa_load(&pn->gc_slots, slot);
-	if (first) {
-		list_add_tail(&ph->gc_node, &first->gc_node);
-		return;
-	}
-	if (!xa_insert(&pn->gc_slots, slot, ph, GFP_KERNEL))
-		return;
-	ph->flags |= PINHOLE_PF_GC_LOOSE;
-	list_add_tail(&ph->gc_node, &pn->gc_loose);
-}
-
-/**
- * pinhole_gc_unfile - take a pinhole out of its expiry slot
- * @pn: the namespace
- * @ph: the pinhole, filed (its expiry unchanged since)
- */
-void pinhole_gc_unfile(struct pinhole_net *pn, struct pinhole *ph)
-{
-	unsigned long slot = pinhole_gc_ph_slot(ph);
-
-	lockdep_assert_held(&pn->lock);
-	if (ph->flags & PINHOLE_PF_GC_LOOSE) {
-		ph->flags &= ~PINHOLE_PF_GC_LOOSE;
-	} else if (xa_load(&pn->gc_slots, slot) == ph) {
-		/* Replacing a present entry allocates nothing. */
-		if (list_empty(&ph->gc_node))
-			xa_erase(&pn->gc_slots, slot);
-		else
-			xa_store(&pn->gc_slots, slot,
-				 list_next_entry(ph, gc_node), GFP_KERNEL);
-	}
-	list_del_init(&ph->gc_node);
-}
 
 static void pinhole_gc_earlier(const struct pinhole *ph, bool *any,
 			       unsigned long *next)
@@ -177,28 +114,6 @@ void pinhole_gc_init(struct pinhole_net *pn)
 	xa_init(&pn->gc_slots);
 	INIT_LIST_HEAD(&pn->gc_loose);
 	INIT_DEFERRABLE_WORK(&pn->gc_work, pinhole_gc_work);
-}
-
-/**
- * pinhole_gc_schedule - make the collector run after a pinhole expires
- * @pn: the namespace
- * @expires: the jiffies after which the pinhole is expired
- */
-void pinhole_gc_schedule(struct pinhole_net *pn, unsigned long expires)
-{
-	unsigned long now = jiffies;
-	unsigned long due = expires + 1;
-
-	lockdep_assert_held(&pn->lock);
-	if (pn->dead)
-		return;
-	if (time_before(due, now + PINHOLE_GC_MIN_INTERVAL))
-		due = now + PINHOLE_GC_MIN_INTERVAL;
-	if (pn->gc_armed && !time_before(due, pn->gc_next))
-		return;
-	pn->gc_next = due;
-	pn->gc_armed = true;
-	mod_delayed_work(system_power_efficient_wq, &pn->gc_work, due - now);
 }
 
 /* pn->dead is set and every pinhole closed: the work cannot rearm itself. */

@@ -27,7 +27,8 @@
 
 #include "config.h"
 #include "hook.h"
-#include "main.h"
+#include "object.h"
+#include "pernet.h"
 #include "table.h"
 
 struct pinhole_pcpu_stats {

@@ -19,9 +19,10 @@
 #include "config.h"
 #include "gc.h"
 #include "hook.h"
-#include "main.h"
 #include "netlink.h"
 #include "owner.h"
+#include "pernet.h"
+#include "release.h"
 #include "table.h"
 
 unsigned int pinhole_net_id __read_mostly;
@@ -132,13 +133,13 @@ static int __init pinhole_init(void)
 	err = pinhole_nl_init();
 	if (err)
 		goto err_netlink;
-	err = pinhole_owner_module_init();
+	err = pinhole_release_module_init();
 	if (err)
-		goto err_owner;
+		goto err_release;
 	pr_info("loaded\n");
 	return 0;
 
-err_owner:
+err_release:
 	pinhole_nl_uninit();
 err_netlink:
 	unregister_pernet_subsys(&pinhole_net_ops);
@@ -151,7 +152,7 @@ err_table:
 
 static void __exit pinhole_exit(void)
 {
-	pinhole_owner_module_exit();
+	pinhole_release_module_exit();
 	WRITE_ONCE(pinhole_exiting, true);
 	pinhole_close_all_nets();
 	pinhole_nl_uninit();

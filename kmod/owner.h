@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Pinhole owners: the netlink sockets that opened pinholes.
+ * Pinhole owners: the netlink sockets that opened pinholes, and the
+ * pinholes each one owns.
  */
 #ifndef _PINHOLE_OWNER_H
 #define _PINHOLE_OWNER_H
@@ -18,15 +19,11 @@ struct pinhole_owner {
 	struct list_head pinholes;	/* pinhole.owner_node */
 };
 
-int pinhole_owner_module_init(void);
-void pinhole_owner_module_exit(void);
 void pinhole_owner_init(struct pinhole_net *pn);
 void pinhole_owner_uninit(struct pinhole_net *pn);
 
 int pinhole_owner_attach(struct pinhole_net *pn, struct pinhole *ph,
 			 u32 portid, u32 max);
 void pinhole_owner_detach(struct pinhole_net *pn, struct pinhole *ph);
-unsigned int pinhole_owner_close(struct pinhole_net *pn, u32 portid,
-				 const u64 *cookie, u8 reason);
 
 #endif /* _PINHOLE_OWNER_H */

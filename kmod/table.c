@@ -15,10 +15,11 @@
 #include <linux/pinhole.h>
 
 #include "config.h"
-#include "gc.h"
-#include "main.h"
-#include "netlink.h"
+#include "event.h"
+#include "gc_slots.h"
+#include "object.h"
 #include "owner.h"
+#include "pernet.h"
 #include "table.h"
 
 /*
@@ -322,7 +323,7 @@ struct pinhole *pinhole_table_open(struct pinhole_net *pn,
 	pinhole_table_changed(pn);
 	pinhole_gc_file(pn, ph);
 	pinhole_gc_schedule(pn, expires);
-	pinhole_nl_notify(pn, ph, PINHOLE_CMD_OPENED_NTF, 0);
+	pinhole_event_notify(pn, ph, PINHOLE_CMD_OPENED_NTF, 0);
 	return ph;
 
 err_id:
@@ -384,7 +385,7 @@ int pinhole_table_pin(struct pinhole_net *pn, struct pinhole *ph,
 	pinhole_table_set_expires(pn, ph, expires);
 	pinhole_table_changed(pn);
 	if (old != PINHOLE_STATE_PINNED)
-		pinhole_nl_notify(pn, ph, PINHOLE_CMD_PINNED_NTF, 0);
+		pinhole_event_notify(pn, ph, PINHOLE_CMD_PINNED_NTF, 0);
 	return 0;
 }
 
@@ -444,7 +445,7 @@ int pinhole_table_activate(struct pinhole_net *pn, struct pinhole *ph,
 	pinhole_table_set_expires(pn, ph, expires);
 	pinhole_table_changed(pn);
 	if (old != PINHOLE_STATE_ACTIVE || bind)
-		pinhole_nl_notify(pn, ph, PINHOLE_CMD_ACTIVATED_NTF, 0);
+		pinhole_event_notify(pn, ph, PINHOLE_CMD_ACTIVATED_NTF, 0);
 	return 0;
 }
 
@@ -501,7 +502,7 @@ void pinhole_table_close(struct pinhole_net *pn, struct pinhole *ph,
 {
 	lockdep_assert_held(&pn->lock);
 
-	pinhole_nl_notify(pn, ph, PINHOLE_CMD_CLOSED_NTF, reason);
+	pinhole_event_notify(pn, ph, PINHOLE_CMD_CLOSED_NTF, reason);
 
 	rhltable_remove(&pn->table, &ph->node, pinhole_rht_params);
 	pinhole_table_account(pn, ph, -1);

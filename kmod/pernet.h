@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Per-network-namespace state of pinhole.ko.
+ * Per-network-namespace state of pinhole.ko, which every file may reach.
+ * It includes no header of the module's own: the types it points to are
+ * declared only.
  */
-#ifndef _PINHOLE_MAIN_H
-#define _PINHOLE_MAIN_H
+#ifndef _PINHOLE_PERNET_H
+#define _PINHOLE_PERNET_H
 
 #include <linux/mutex.h>
 #include <linux/netfilter.h>
@@ -81,13 +83,14 @@ struct pinhole_net {
 	bool dead;
 };
 
+/* Both defined in main.c, which registers the pernet operations. */
 extern unsigned int pinhole_net_id;
+/* True from the start of module exit: no new pinholes from then on. */
+bool pinhole_module_exiting(void);
 
 static inline struct pinhole_net *pinhole_pernet(const struct net *net)
 {
 	return net_generic(net, pinhole_net_id);
 }
 
-bool pinhole_module_exiting(void);
-
-#endif /* _PINHOLE_MAIN_H */
+#endif /* _PINHOLE_PERNET_H */

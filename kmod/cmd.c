@@ -1,0 +1,331 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The pinhole commands of the "pinhole" family: OPEN, PIN, ACTIVATE,
+ * RENEW, CLOSE, GET (one pinhole; dump.c dumps them all) and FLUSH.
+ *
+ * Every command runs under the namespace's lock (pinhole_net.lock), checks
+ * the whole request before it changes anything, and names what it refuses
+ * in the extended ack.
+ */
+#define pr_fmt(fmt) "pinhole: " fmt
+
+#include <linux/in.h>
+#include <linux/mutex.h>
+#include <net/genetlink.h>
+#include <net/netlink.h>
+#include <linux/pinhole.h>
+
+#include "cmd.h"
+#include "msg.h"
+#include "object.h"
+#include "pernet.h"
+#include "policy.h"
+#include "release.h"
+#include "table.h"
+
+#define A(x)	BIT_ULL(PINHOLE_A_##x)
+
+static int pinhole_cmd_addr(struct genl_info *info, int attr, u16 family,
+			    union nf_inet_addr *addr)
+{
+	const struct nlattr *nla = info->attrs[attr];
+	int alen = family == AF_INET ? 4 : 16;
+
+	if (nla_len(nla) != alen) {
+		NL_SET_ERR_MSG_ATTR(info->extack, nla,
+				    "address length does not match the family");
+		return -EINVAL;
+	}
+	memset(addr, 0, sizeof(*addr));
+	nla_memcpy(addr, nla, alen);
+	return 0;
+}
+
+/* Optional remote address and port of OPEN and ACTIVATE. */
+static int pinhole_cmd_remote(struct genl_info *info, u16 family, u8 *remote,
+			      union nf_inet_addr *raddr, u16 *rport)
+{
+	int err;
+
+	*remote = 0;
+	*rport = 0;
+	memset(raddr, 0, sizeof(*raddr));
+	if (info->attrs[PINHOLE_A_REMOTE_ADDR]) {
+		err = pinhole_cmd_addr(info, PINHOLE_A_REMOTE_ADDR, family,
+				       raddr);
+		if (err)
+			return err;
+		*remote |= PINHOLE_R_ADDR;
+	}
+	if (info->attrs[PINHOLE_A_REMOTE_PORT]) {
+		*rport = nla_get_u16(info->attrs[PINHOLE_A_REMOTE_PORT]);
+		if (*rport)
+			*remote |= PINHOLE_R_PORT;
+	}
+	return 0;
+}
+
+static u32 pinhole_cmd_lease(struct genl_info *info)
+{
+	const struct nlattr *nla = info->attrs[PINHOLE_A_LEASE_MS];
+
+	return nla ? nla_get_u32(nla) : 0;
+}
+
+/* The pinhole named by PINHOLE_A_ID, or NULL with the extack set. */
+static struct pinhole *pinhole_cmd_find(struct pinhole_net *pn,
+					struct genl_info *info)
+{
+	struct pinhole *ph;
+
+	ph = pinhole_table_find(pn, nla_get_u32(info->attrs[PINHOLE_A_ID]));
+	if (!ph) {
+		NL_SET_ERR_MSG_MOD(info->extack, "no such pinhole");
+		NL_SET_BAD_ATTR(info->extack, info->attrs[PINHOLE_A_ID]);
+	}
+	return ph;
+}
+
+int pinhole_cmd_open(struct sk_buff *skb, struct genl_info *info)
+{
+	struct pinhole_net *pn = pinhole_pernet(genl_info_net(info));
+	struct sk_buff *msg;
+	struct nlattr **attrs = info->attrs;
+	struct pinhole_spec spec = {};
+	struct pinhole *ph;
+	u32 flags = 0;
+	u16 family;
+	int err;
+
+	err = pinhole_policy_only(info, A(FAMILY) | A(PROTO) | A(LOCAL_PORT) |
+			      A(LOCAL_ADDR) | A(REMOTE_ADDR) | A(REMOTE_PORT) |
+			      A(COOKIE) | A(LEASE_MS) | A(FLAGS));
+	if (err)
+		return err;
+	err = pinhole_policy_need(info, PINHOLE_A_FAMILY) ?:
+	      pinhole_policy_need(info, PINHOLE_A_PROTO) ?:
+	      pinhole_policy_need(info, PINHOLE_A_LOCAL_PORT);
+	if (err)
+		return err;
+
+	family = nla_get_u16(attrs[PINHOLE_A_FAMILY]);
+	if (family != AF_INET && family != AF_INET6) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attrs[PINHOLE_A_FAMILY],
+				    "family must be AF_INET or AF_INET6");
+		return -EINVAL;
+	}
+	spec.key.family = family;
+	spec.key.proto = nla_get_u8(attrs[PINHOLE_A_PROTO]);
+	if (spec.key.proto != IPPROTO_UDP && spec.key.proto != IPPROTO_TCP) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attrs[PINHOLE_A_PROTO],
+				    "protocol must be UDP or TCP");
+		return -EINVAL;
+	}
+	spec.key.port = nla_get_u16(attrs[PINHOLE_A_LOCAL_PORT]);
+	if (!spec.key.port) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attrs[PINHOLE_A_LOCAL_PORT],
+				    "local port must not be 0");
+		return -EINVAL;
+	}
+	if (attrs[PINHOLE_A_LOCAL_ADDR]) {
+		err = pinhole_cmd_addr(info, PINHOLE_A_LOCAL_ADDR, family,
+				       &spec.key.laddr);
+		if (err)
+			return err;
+		spec.lflags |= PINHOLE_L_ADDR;
+	}
+	err = pinhole_cmd_remote(info, family, &spec.remote, &spec.raddr,
+				 &spec.rport);
+	if (err)
+		return err;
+	if (attrs[PINHOLE_A_FLAGS])
+		flags = nla_get_u32(attrs[PINHOLE_A_FLAGS]);
+	if (flags & ~PINHOLE_F_LEASE_ONLY) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attrs[PINHOLE_A_FLAGS],
+				    "flag not valid for OPEN");
+		return -EINVAL;
+	}
+	if (attrs[PINHOLE_A_COOKIE])
+		spec.cookie = nla_get_u64(attrs[PINHOLE_A_COOKIE]);
+	spec.lease_ms = pinhole_cmd_lease(info);
+	/* A request from the kernel itself (port id 0) cannot own. */
+	if (!(flags & PINHOLE_F_LEASE_ONLY))
+		spec.owner = info->snd_portid;
+
+	msg = genlmsg_new(pinhole_msg_pinhole_size(family, spec.lflags,
+						   spec.remote, spec.owner, 0),
+			  GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+
+	mutex_lock(&pn->lock);
+	ph = pinhole_table_open(pn, &spec, info->extack);
+	if (IS_ERR(ph)) {
+		err = PTR_ERR(ph);
+		if (err == -ERANGE)
+			NL_SET_BAD_ATTR(info->extack, attrs[PINHOLE_A_LEASE_MS]);
+		nlmsg_free(msg);
+	} else {
+		err = pinhole_msg_reply_pinhole(msg, info, ph);
+	}
+	mutex_unlock(&pn->lock);
+	return err;
+}
+
+/* Attributes PIN, ACTIVATE, RENEW and GET take besides PINHOLE_A_ID. */
+static const u64 pinhole_cmd_id_attrs[PINHOLE_CMD_MAX + 1] = {
+	[PINHOLE_CMD_PIN] = A(LEASE_MS),
+	[PINHOLE_CMD_ACTIVATE] = A(REMOTE_ADDR) | A(REMOTE_PORT) | A(LEASE_MS),
+	[PINHOLE_CMD_RENEW] = A(LEASE_MS),
+	[PINHOLE_CMD_GET] = 0,
+};
+
+/*
+ * PIN, ACTIVATE, RENEW and GET (doit): apply the command to the pinhole
+ * named by PINHOLE_A_ID and reply with the pinhole.
+ */
+int pinhole_cmd_by_id(struct sk_buff *skb, struct genl_info *info)
+{
+	struct pinhole_net *pn = pinhole_pernet(genl_info_net(info));
+	u8 cmd = info->genlhdr->cmd;
+	u32 lease_ms = pinhole_cmd_lease(info);
+	struct sk_buff *msg = NULL;
+	union nf_inet_addr raddr;
+	struct pinhole *ph;
+	u8 remote = 0;
+	u16 rport = 0;
+	int err;
+
+	err = pinhole_policy_only(info, A(ID) | pinhole_cmd_id_attrs[cmd]) ?:
+	      pinhole_policy_need_id(info);
+	if (err)
+		return err;
+
+	mutex_lock(&pn->lock);
+	ph = pinhole_cmd_find(pn, info);
+	if (!ph) {
+		err = -ENOENT;
+		goto out;
+	}
+	if (cmd == PINHOLE_CMD_ACTIVATE) {
+		err = pinhole_cmd_remote(info, ph->key.family, &remote, &raddr,
+					 &rport);
+		if (err)
+			goto out;
+	}
+	msg = pinhole_msg_new_pinhole(ph, remote, 0);
+	if (!msg) {
+		err = -ENOMEM;
+		goto out;
+	}
+	switch (cmd) {
+	case PINHOLE_CMD_PIN:
+		err = pinhole_table_pin(pn, ph, lease_ms, info->extack);
+		break;
+	case PINHOLE_CMD_ACTIVATE:
+		err = pinhole_table_activate(pn, ph, remote, &raddr, rport,
+					     lease_ms, info->extack);
+		break;
+	case PINHOLE_CMD_RENEW:
+		err = pinhole_table_renew(pn, ph, lease_ms, info->extack);
+		break;
+	}
+	if (!err) {
+		err = pinhole_msg_reply_pinhole(msg, info, ph);
+		msg = NULL;
+	}
+out:
+	mutex_unlock(&pn->lock);
+	nlmsg_free(msg);
+	return err;
+}
+
+int pinhole_cmd_close(struct sk_buff *skb, struct genl_info *info)
+{
+	struct pinhole_net *pn = pinhole_pernet(genl_info_net(info));
+	struct sk_buff *msg;
+	struct nlattr **attrs = info->attrs;
+	unsigned int n = 0;
+	struct pinhole *ph;
+	u64 cookie;
+	int err;
+
+	err = pinhole_policy_only(info, A(ID) | A(COOKIE));
+	if (err)
+		return err;
+	if (!attrs[PINHOLE_A_ID] == !attrs[PINHOLE_A_COOKIE]) {
+		NL_SET_ERR_MSG_MOD(info->extack,
+				   "give either an id or a cookie");
+		return -EINVAL;
+	}
+	if (attrs[PINHOLE_A_ID]) {
+		err = pinhole_policy_need_id(info);
+		if (err)
+			return err;
+	}
+
+	msg = pinhole_msg_new_count();
+	if (!msg)
+		return -ENOMEM;
+
+	mutex_lock(&pn->lock);
+	if (attrs[PINHOLE_A_ID]) {
+		ph = pinhole_cmd_find(pn, info);
+		if (ph) {
+			pinhole_table_close(pn, ph, PINHOLE_REASON_REQUESTED);
+			n = 1;
+		}
+	} else {
+		cookie = nla_get_u64(attrs[PINHOLE_A_COOKIE]);
+		n = pinhole_release_owner(pn, info->snd_portid, &cookie,
+					  PINHOLE_REASON_REQUESTED);
+		if (!n) {
+			NL_SET_ERR_MSG_MOD(info->extack,
+					   "no pinhole of yours has this cookie");
+			NL_SET_BAD_ATTR(info->extack, attrs[PINHOLE_A_COOKIE]);
+		}
+	}
+	if (n) {
+		err = pinhole_msg_reply_count(msg, info, n);
+	} else {
+		err = -ENOENT;
+		nlmsg_free(msg);
+	}
+	mutex_unlock(&pn->lock);
+	return err;
+}
+
+int pinhole_cmd_flush(struct sk_buff *skb, struct genl_info *info)
+{
+	struct pinhole_net *pn = pinhole_pernet(genl_info_net(info));
+	struct sk_buff *msg;
+	const struct nlattr *nla = info->attrs[PINHOLE_A_FLAGS];
+	unsigned int n;
+	u32 flags = 0;
+	int err;
+
+	err = pinhole_policy_only(info, A(FLAGS));
+	if (err)
+		return err;
+	if (nla)
+		flags = nla_get_u32(nla);
+	if (flags & ~PINHOLE_F_FLUSH_ALL) {
+		NL_SET_ERR_MSG_ATTR(info->extack, nla,
+				    "flag not valid for FLUSH");
+		return -EINVAL;
+	}
+
+	msg = pinhole_msg_new_count();
+	if (!msg)
+		return -ENOMEM;
+
+	mutex_lock(&pn->lock);
+	if (flags & PINHOLE_F_FLUSH_ALL)
+		n = pinhole_table_close_all(pn, PINHOLE_REASON_FLUSH);
+	else
+		n = pinhole_release_owner(pn, info->snd_portid, NULL,
+					  PINHOLE_REASON_FLUSH);
+	err = pinhole_msg_reply_count(msg, info, n);
+	mutex_unlock(&pn->lock);
+	return err;
+}

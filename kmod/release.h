@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Closing an owner's pinholes, on request and when its socket goes.
+ */
+#ifndef _PINHOLE_RELEASE_H
+#define _PINHOLE_RELEASE_H
+
+#include <linux/types.h>
+
+struct pinhole_net;
+
+int pinhole_release_module_init(void);
+void pinhole_release_module_exit(void);
+unsigned int pinhole_release_owner(struct pinhole_net *pn, u32 portid,
+				   const u64 *cookie, u8 reason);
+
+#endif /* _PINHOLE_RELEASE_H */
