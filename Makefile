@@ -104,8 +104,7 @@ install: module agent
 # in the tree are left alone; the results go to build/deb/.
 DEB_SRC := $(BUILD)/deb-src/pinhole
 deb:
-	@command -v dpkg-buildpackage >/dev/null && command -v dh_dkms >/dev/null || \
-		{ echo "deb: apt-get install debhelper dh-dkms dpkg-dev fakeroot" >&2; exit 1; }
+	@scripts/deps.sh deb
 	rm -rf $(BUILD)/deb-src $(BUILD)/deb && mkdir -p $(DEB_SRC) $(BUILD)/deb
 	if git -C $(CURDIR) rev-parse --git-dir >/dev/null 2>&1; then \
 		git -C $(CURDIR) ls-files -z --cached --others --exclude-standard | \
