@@ -14,6 +14,9 @@
 #   make check-debug  the selftests under a debug kernel (KASAN, lockdep,
 #                   PROVE_RCU, kmemleak) built from linux-source-6.1; slow,
 #                   not part of make check
+#   make deb        the Debian packages (pinhole-dkms, pinhole-tools) in
+#                   build/deb/ (debian/; scripts/test-packages.sh tests them)
+#   make man-check  the man pages in man/ render without warnings
 #
 # The top-level Kbuild makes "make -C $KDIR M=$PWD" work from here as well.
 
@@ -28,7 +31,7 @@ KVERS ?= $(sort $(foreach v,$(patsubst /boot/vmlinuz-%,%,$(wildcard /boot/vmlinu
 BUILD := $(CURDIR)/build
 KMOD_SRC := Kbuild $(wildcard kmod/*.c kmod/*.h kmod/Kbuild) uapi/linux/pinhole.h
 
-.PHONY: all module agent selftests kmods check check-debug demo bench clean checkpatch sparse deps install
+.PHONY: all module agent selftests kmods check check-debug demo bench clean checkpatch sparse deps install deb man-check
 
 PREFIX ?= /usr/local
 
@@ -94,6 +97,28 @@ install: module agent
 	install -D -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/pinhole/README.md
 	test -e $(DESTDIR)/etc/pinhole/pinholed.conf || \
 		install -D -m 0640 dist/pinholed.conf.example $(DESTDIR)/etc/pinhole/pinholed.conf
+
+# dpkg-buildpackage writes next to the source tree: build in a copy under
+# build/deb-src/ (the tree's files as git lists them, or all but build/ and
+# .git), so nothing lands outside the repository and the agent's objects
+# in the tree are left alone; the results go to build/deb/.
+DEB_SRC := $(BUILD)/deb-src/pinhole
+deb:
+	@scripts/deps.sh deb
+	rm -rf $(BUILD)/deb-src $(BUILD)/deb && mkdir -p $(DEB_SRC) $(BUILD)/deb
+	if git -C $(CURDIR) rev-parse --git-dir >/dev/null 2>&1; then \
+		git -C $(CURDIR) ls-files -z --cached --others --exclude-standard | \
+			tar -C $(CURDIR) -cf - --null -T - --no-recursion --ignore-failed-read ; \
+	else \
+		tar -C $(CURDIR) -cf - --exclude=./build --exclude=./.git . ; \
+	fi | tar -C $(DEB_SRC) -xf -
+	cd $(DEB_SRC) && dpkg-buildpackage -us -uc -b
+	mv $(BUILD)/deb-src/*.deb $(BUILD)/deb-src/*.changes $(BUILD)/deb-src/*.buildinfo $(BUILD)/deb/
+	rm -rf $(BUILD)/deb-src
+	@ls -1 $(BUILD)/deb
+
+man-check:
+	@scripts/man-check.sh
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null
