@@ -29,7 +29,10 @@ KVERS ?= $(sort $(foreach v,$(patsubst /boot/vmlinuz-%,%,$(wildcard /boot/vmlinu
 	   $(if $(wildcard /lib/modules/$(v)/build/Makefile),$(v))))
 
 BUILD := $(CURDIR)/build
-KMOD_SRC := Kbuild $(wildcard kmod/*.c kmod/*.h kmod/Kbuild) uapi/linux/pinhole.h
+KMOD_SRC := Kbuild $(filter-out kmod/compat_generated.h,$(wildcard kmod/*.[ch] kmod/Kbuild)) \
+	    kmod/compat/probe.sh kmod/compat/probe.mk \
+	    $(wildcard kmod/compat/probes/*.c) \
+	    uapi/linux/pinhole.h
 
 .PHONY: all module agent selftests kmods check check-debug demo bench clean checkpatch sparse deps install deb man-check
 
@@ -54,7 +57,8 @@ build/kmod/%/pinhole.ko: $(KMOD_SRC)
 	@rm -rf $(BUILD)/kmod/$*/src && mkdir -p $(BUILD)/kmod/$*/src
 	@mkdir -p $(BUILD)/kmod/$*/src/kmod $(BUILD)/kmod/$*/src/uapi/linux
 	@cp Kbuild $(BUILD)/kmod/$*/src/
-	@cp $(filter kmod/%,$(KMOD_SRC)) $(BUILD)/kmod/$*/src/kmod/
+	@cp $(filter-out kmod/compat/%,$(filter kmod/%,$(KMOD_SRC))) $(BUILD)/kmod/$*/src/kmod/
+	@cp -r kmod/compat $(BUILD)/kmod/$*/src/kmod/
 	@cp uapi/linux/pinhole.h $(BUILD)/kmod/$*/src/uapi/linux/
 	$(MAKE) -C /lib/modules/$*/build M=$(BUILD)/kmod/$*/src W=1 modules \
 		2>&1 | tee $(BUILD)/kmod/$*/build.log

@@ -14,6 +14,7 @@
 #include <linux/pinhole.h>
 
 #include "admin.h"
+#include "compat.h"
 #include "config.h"
 #include "hook.h"
 #include "msg.h"
@@ -158,8 +159,7 @@ static int pinhole_admin_parse_ranges(struct pinhole_config *cfg,
 
 static void pinhole_admin_cfg_u32(u32 *val, struct nlattr **tb, int attr)
 {
-	if (tb[attr])
-		*val = nla_get_u32(tb[attr]);
+	*val = pinhole_nla_get_u32_default(tb[attr], *val);
 }
 
 int pinhole_admin_set_config(struct sk_buff *skb, struct genl_info *info)

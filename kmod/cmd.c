@@ -16,6 +16,7 @@
 #include <linux/pinhole.h>
 
 #include "cmd.h"
+#include "compat.h"
 #include "msg.h"
 #include "object.h"
 #include "pernet.h"
@@ -67,9 +68,7 @@ static int pinhole_cmd_remote(struct genl_info *info, u16 family, u8 *remote,
 
 static u32 pinhole_cmd_lease(struct genl_info *info)
 {
-	const struct nlattr *nla = info->attrs[PINHOLE_A_LEASE_MS];
-
-	return nla ? nla_get_u32(nla) : 0;
+	return pinhole_nla_get_u32_default(info->attrs[PINHOLE_A_LEASE_MS], 0);
 }
 
 /* The pinhole named by PINHOLE_A_ID, or NULL with the extack set. */
@@ -93,7 +92,7 @@ int pinhole_cmd_open(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr **attrs = info->attrs;
 	struct pinhole_spec spec = {};
 	struct pinhole *ph;
-	u32 flags = 0;
+	u32 flags;
 	u16 family;
 	int err;
 
@@ -138,8 +137,7 @@ int pinhole_cmd_open(struct sk_buff *skb, struct genl_info *info)
 				 &spec.rport);
 	if (err)
 		return err;
-	if (attrs[PINHOLE_A_FLAGS])
-		flags = nla_get_u32(attrs[PINHOLE_A_FLAGS]);
+	flags = pinhole_nla_get_u32_default(attrs[PINHOLE_A_FLAGS], 0);
 	if (flags & ~PINHOLE_F_LEASE_ONLY) {
 		NL_SET_ERR_MSG_ATTR(info->extack, attrs[PINHOLE_A_FLAGS],
 				    "flag not valid for OPEN");
@@ -301,14 +299,13 @@ int pinhole_cmd_flush(struct sk_buff *skb, struct genl_info *info)
 	struct sk_buff *msg;
 	const struct nlattr *nla = info->attrs[PINHOLE_A_FLAGS];
 	unsigned int n;
-	u32 flags = 0;
+	u32 flags;
 	int err;
 
 	err = pinhole_policy_only(info, A(FLAGS));
 	if (err)
 		return err;
-	if (nla)
-		flags = nla_get_u32(nla);
+	flags = pinhole_nla_get_u32_default(nla, 0);
 	if (flags & ~PINHOLE_F_FLUSH_ALL) {
 		NL_SET_ERR_MSG_ATTR(info->extack, nla,
 				    "flag not valid for FLUSH");

@@ -22,6 +22,7 @@
 #include <linux/workqueue.h>
 #include <linux/xarray.h>
 
+#include "compat.h"
 #include "gc.h"
 #include "gc_slots.h"
 #include "object.h"
@@ -119,7 +120,7 @@ void pinhole_gc_init(struct pinhole_net *pn)
 /* pn->dead is set and every pinhole closed: the work cannot rearm itself. */
 void pinhole_gc_uninit(struct pinhole_net *pn)
 {
-	cancel_delayed_work_sync(&pn->gc_work);
+	pinhole_delayed_work_stop(&pn->gc_work);
 	WARN_ON_ONCE(!xa_empty(&pn->gc_slots) || !list_empty(&pn->gc_loose));
 	xa_destroy(&pn->gc_slots);
 }

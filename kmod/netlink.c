@@ -12,6 +12,7 @@
 
 #include "admin.h"
 #include "cmd.h"
+#include "compat.h"
 #include "dump.h"
 #include "event.h"
 #include "msg.h"
@@ -73,13 +74,9 @@ static const struct genl_small_ops pinhole_genl_ops[] = {
 	},
 };
 
-/*
- * GENL_MCAST_CAP_NET_ADMIN (6.1 and 6.12) checks CAP_NET_ADMIN in the user
- * namespace owning the socket's network namespace, like
- * GENL_UNS_ADMIN_PERM does for the operations.
- */
+/* Listeners need CAP_NET_ADMIN, as the operations do (see compat.h). */
 static const struct genl_multicast_group pinhole_genl_mcgrps[] = {
-	{ .name = PINHOLE_MCGRP_EVENTS, .flags = GENL_MCAST_CAP_NET_ADMIN },
+	PINHOLE_GENL_MCGRP_ADMIN(PINHOLE_MCGRP_EVENTS),
 };
 
 static struct genl_family pinhole_genl_family __ro_after_init = {
@@ -92,7 +89,6 @@ static struct genl_family pinhole_genl_family __ro_after_init = {
 	.module = THIS_MODULE,
 	.small_ops = pinhole_genl_ops,
 	.n_small_ops = ARRAY_SIZE(pinhole_genl_ops),
-	.resv_start_op = PINHOLE_CMD_OPEN,	/* strict header checks for all */
 	.mcgrps = pinhole_genl_mcgrps,
 	.n_mcgrps = ARRAY_SIZE(pinhole_genl_mcgrps),
 };
@@ -101,6 +97,8 @@ int __init pinhole_nl_init(void)
 {
 	int err;
 
+	/* strict header checks for every command */
+	pinhole_genl_strict_from(&pinhole_genl_family, PINHOLE_CMD_OPEN);
 	pinhole_msg_init(&pinhole_genl_family);
 	err = genl_register_family(&pinhole_genl_family);
 	if (!err)

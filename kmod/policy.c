@@ -9,15 +9,18 @@
 #include <net/netlink.h>
 #include <linux/pinhole.h>
 
+#include "compat.h"
 #include "policy.h"
 
-/* Not const: 6.1's struct nla_policy points to them without const. */
-static struct netlink_range_validation pinhole_lease_range __ro_after_init = {
+/* const where struct nla_policy allows it (see compat.h) */
+static PINHOLE_NLA_RANGE_QUAL struct netlink_range_validation
+pinhole_lease_range = {
 	.min = PINHOLE_MIN_LEASE_MS,
 	.max = PINHOLE_MAX_LEASE_MS,
 };
 
-static struct netlink_range_validation pinhole_grace_range __ro_after_init = {
+static PINHOLE_NLA_RANGE_QUAL struct netlink_range_validation
+pinhole_grace_range = {
 	.min = 0,
 	.max = PINHOLE_MAX_LEASE_MS,
 };
@@ -79,7 +82,7 @@ const struct nla_policy pinhole_policy[PINHOLE_A_MAX + 1] = {
 	[PINHOLE_A_REMOTE_PORT] = { .type = NLA_U16 },
 	[PINHOLE_A_LEASE_MS] =
 		NLA_POLICY_FULL_RANGE(NLA_U32, &pinhole_lease_range),
-	[PINHOLE_A_FLAGS] = NLA_POLICY_MASK(NLA_U32, PINHOLE_F_ALL),
+	[PINHOLE_A_FLAGS] = PINHOLE_NLA_POLICY_FLAGS(PINHOLE_F_ALL),
 	[PINHOLE_A_CONFIG] = NLA_POLICY_NESTED(pinhole_policy_cfg),
 };
 
@@ -103,7 +106,7 @@ int pinhole_policy_need(struct genl_info *info, int attr)
 	if (info->attrs[attr])
 		return 0;
 	NL_SET_ERR_MSG_MOD(info->extack, "missing required attribute");
-	NL_SET_ERR_ATTR_MISS(info->extack, NULL, attr);
+	pinhole_nl_attr_miss(info->extack, NULL, attr);
 	return -EINVAL;
 }
 

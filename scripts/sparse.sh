@@ -20,6 +20,8 @@ rm -rf "$src"
 mkdir -p "$src/kmod" "$src/uapi/linux"
 cp "$top/Kbuild" "$src/"
 cp "$top"/kmod/*.[ch] "$top/kmod/Kbuild" "$src/kmod/"
+cp -r "$top/kmod/compat" "$src/kmod/"
+rm -f "$src/kmod/compat_generated.h"
 cp "$top/uapi/linux/pinhole.h" "$src/uapi/linux/"
 out=$(make -C "$kdir" M="$src" C=2 W=1 modules 2>&1)
 findings=$(grep -E 'warning:|error:' <<<"$out" || true)
