@@ -44,6 +44,8 @@ struct sip_transport {
 	sip_recv_h *recv_h;
 	void *arg;
 	char *rxbuf;		/* SIP_UDP_MAX + 1 */
+	uint64_t refused;	/* malformed requests answered (sip_check.h) */
+	uint64_t dropped;	/* malformed input not answered */
 };
 
 /* sip_transport.c */

@@ -17,8 +17,10 @@
  *
  * Received datagrams are parsed (sip_msg.c); a request gets received= /
  * rport= on its top Via (18.2.1, RFC 3581 4); a response whose top Via is
- * not ours is dropped (18.1.2). Malformed input is answered 400 when it is
- * a request we can still answer, otherwise dropped and logged. Every
+ * not ours is dropped (18.1.2). A malformed request (sip_check.h) is
+ * answered 400, 416 or 505 when a response can be routed (a usable Via;
+ * by text when libosip2 could not parse it), other malformed input is
+ * dropped; both are logged and counted. Every
  * message sent or received is logged at info (format in plog.h).
  * The message-building helpers every layer needs (Via with a fresh
  * branch, responses from a request, URI resolution) are declared here too.
@@ -79,6 +81,9 @@ enum sip_tp_mode sip_transport_mode(const struct sip_transport *tp);
 const char *sip_transport_uri_params(const struct sip_transport *tp);
 /* TCP connections open now */
 unsigned int sip_transport_conns(const struct sip_transport *tp);
+/* malformed requests answered (400/416/505), malformed input dropped */
+void sip_transport_malformed(const struct sip_transport *tp,
+			     uint64_t *refused, uint64_t *dropped);
 void sip_transport_free(struct sip_transport *tp);
 void sip_transport_set_handler(struct sip_transport *tp, sip_recv_h *h,
 			       void *arg);
