@@ -4,6 +4,7 @@
  *
  * Copyright (C) 2026 The pinhole authors.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,6 +46,7 @@ int sdp_parse(const char *body, struct sdp_stream *out)
 {
 	sdp_message_t *sdp = NULL;
 	const char *addr, *port, *pt, *type, *sid;
+	struct in6_addr a6;
 	int ret = -EINVAL;
 	char *end;
 	long p;
@@ -78,6 +80,12 @@ int sdp_parse(const char *body, struct sdp_stream *out)
 			goto out;
 		strcpy(out->addr, addr);
 		out->family = !strcmp(type, "IP6") ? AF_INET6 : AF_INET;
+		/* the address must be a literal of the family c= names */
+		if ((strcmp(type, "IP4") && strcmp(type, "IP6")) ||
+		    inet_pton(out->family, addr, &a6) != 1) {
+			ret = -EAFNOSUPPORT;
+			goto out;
+		}
 		out->port = (uint16_t)p;
 		out->pt = atoi(pt);
 		sid = sdp_message_o_sess_id_get(sdp);

@@ -69,3 +69,19 @@ TEST(sdp_parse_without_audio_fails)
 	EXPECT_EQ(sdp_parse("garbage", &r), -EINVAL);
 	EXPECT_EQ(sdp_parse(NULL, &r), -EINVAL);
 }
+
+/* c= must give an address of the family it names (refused 488 above) */
+TEST(sdp_parse_address_family_mismatch)
+{
+	struct sdp_stream r;
+
+	EXPECT_EQ(sdp_parse("v=0\r\no=x 1 1 IN IP4 192.0.2.2\r\ns=-\r\n"
+			    "c=IN IP6 192.0.2.2\r\nt=0 0\r\n"
+			    "m=audio 49170 RTP/AVP 0\r\n", &r), -EAFNOSUPPORT);
+	EXPECT_EQ(sdp_parse("v=0\r\no=x 1 1 IN IP4 192.0.2.2\r\ns=-\r\n"
+			    "c=IN IP4 2001:db8::1\r\nt=0 0\r\n"
+			    "m=audio 49170 RTP/AVP 0\r\n", &r), -EAFNOSUPPORT);
+	EXPECT_EQ(sdp_parse("v=0\r\no=x 1 1 IN IP4 192.0.2.2\r\ns=-\r\n"
+			    "c=IN IP6 2001:db8::1\r\nt=0 0\r\n"
+			    "m=audio 49170 RTP/AVP 0\r\n", &r), 0);
+}
