@@ -22,6 +22,7 @@
 #include "sip/sip_transport.h"
 #include "sip/sip_tx.h"
 #include "glare_sip.h"
+#include "refuse.h"
 #include "ua_priv.h"
 
 static int body_sdp(const osip_message_t *m, struct sdp_stream *out)
@@ -169,6 +170,35 @@ static void reply_simple(struct ua *ua, const osip_message_t *req,
 	sip_stx_release(st);
 }
 
+/* a refusal of refuse.h, in its own (released) server transaction */
+static void reply_refusal(struct ua *ua, const osip_message_t *req,
+			  const struct sockaddr_storage *src,
+			  const struct ua_refusal *ref)
+{
+	struct sip_stx *st = sip_stx_new(ua->sip, req, src, NULL, NULL);
+	osip_message_t *r;
+	char tag[24];
+
+	if (!st)
+		return;
+	sip_token_new(tag, sizeof(tag));
+	r = sip_reply_new(req, ref->code, tag);
+	if (r) {
+		osip_free(r->reason_phrase);
+		r->reason_phrase = osip_strdup(ref->reason);
+		if (ref->accept)
+			osip_message_set_accept(r, ref->accept);
+		if (ref->accept_encoding)
+			osip_message_set_accept_encoding(r,
+							 ref->accept_encoding);
+		if (ref->warning[0])
+			osip_message_set_header(r, "Warning", ref->warning);
+		sip_stx_reply(st, r);
+	}
+	ua->stats.sip_rejected++;
+	sip_stx_release(st);
+}
+
 static struct ua_call *find_glare_call(struct ua *ua, const osip_message_t *req)
 {
 	uint64_t tb = 0;
@@ -307,10 +337,18 @@ void ua_on_request(struct sip *s, const osip_message_t *req,
 		   const struct sockaddr_storage *src, void *arg)
 {
 	struct ua *ua = arg;
+	struct ua_refusal ref;
 
 	(void)s;
 	if (MSG_IS_ACK(req)) {
 		plog(PLOG_DEBUG, "ACK matching nothing dropped");
+		return;
+	}
+	/* 8.2.1 first (405/501 below), then 8.2.2 and 8.2.3 */
+	if ((MSG_IS_INVITE(req) || MSG_IS_BYE(req) || MSG_IS_OPTIONS(req)) &&
+	    ua_refuse(req, ua->cfg.user, sip_transport_hostport(ua->tp),
+		      &ref)) {
+		reply_refusal(ua, req, src, &ref);
 		return;
 	}
 	if (MSG_IS_INVITE(req))

@@ -164,6 +164,7 @@ void ua_stats_json(struct ua *ua, json_t *reply)
 {
 	struct ua_stats *s = &ua->stats;
 	struct fwops_counters fc;
+	uint64_t refused, dropped;
 	json_t *o;
 
 	o = json_object();
@@ -201,6 +202,9 @@ void ua_stats_json(struct ua *ua, json_t *reply)
 	pj_set_bool(o, "registered", sip_reg_registered(ua->reg));
 	pj_set_u64(o, "transactions", sip_tx_count(ua->sip));
 	pj_set_u64(o, "rejected", s->sip_rejected);
+	sip_transport_malformed(ua->tp, &refused, &dropped);
+	pj_set_u64(o, "malformed_refused", refused);
+	pj_set_u64(o, "malformed_dropped", dropped);
 	pj_set_str(o, "transport",
 		   sip_tp_mode_name(sip_transport_mode(ua->tp)));
 	pj_set_u64(o, "tcp_connections", sip_transport_conns(ua->tp));
