@@ -4,7 +4,8 @@
 # check.sh - what "make check" runs once the packages are there:
 #   1. builds the agent, the selftests and pinhole.ko for every installed
 #      Debian kernel (W=1; a warning fails the build test),
-#   2. runs the agent's host unit tests and its two-daemon test on loopback,
+#   2. runs the agent's host unit tests, its two-daemon test and its log
+#      flood test on loopback,
 #   3. boots each kernel in qemu and runs selftests/pinhole/run.sh there,
 #   4. prints every result and ends with "N passed, N failed, N skipped".
 # KTAP streams are kept in build/results/.
@@ -62,6 +63,11 @@ echo "# agent/tests/two_ua.sh"
 agent/tests/two_ua.sh >"$results/two_ua.ktap" 2>"$results/two_ua.log"
 cat "$results/two_ua.ktap"
 
+# One pinholed flooded by a hostile peer: what its log holds (agent/lib/plog.h).
+echo "# agent/tests/log_flood.sh"
+agent/tests/log_flood.sh >"$results/log_flood.ktap" 2>"$results/log_flood.log"
+cat "$results/log_flood.ktap"
+
 # The selftests, in a VM per kernel.
 for v in $kvers; do
 	echo "# selftests on $v"
@@ -83,6 +89,6 @@ done
 
 # Count leaf results (scripts/ktap-summary.awk).
 awk -f "$top/scripts/ktap-summary.awk" "$results"/build.ktap "$results"/agent.ktap \
-	"$results"/two_ua.ktap "$results"/vm-*.ktap | tee "$results/summary"
+	"$results"/two_ua.ktap "$results"/log_flood.ktap "$results"/vm-*.ktap | tee "$results/summary"
 # the summary's verdict, not tee's: a failure must fail "make"
 exit "${PIPESTATUS[0]}"
