@@ -92,22 +92,32 @@ for i in range(n):
     except socket.timeout:
         pass
 rnd = random.Random(13)
-for _ in range(300):
+for i in range(300):
     s.sendto(os.urandom(rnd.randint(1, 600)), dst)
+    if i % 50 == 49:
+        time.sleep(0.05)	# within the daemon's socket buffer
+time.sleep(0.2)
 # a Call-ID and a From carrying ESC, DEL, a backslash, bytes that are not
 # UTF-8, TAB, VT, FF and a forged log line after them
 evil = (b"\x1b[2J\x7f\\\xff\xfe\xc0\x80\x01\t\x0b\x0c"
         b"1767225600.000 bob . call 99 forged")
 sdp = (b"v=0\r\no=x 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\n"
        b"t=0 0\r\nm=audio 40000 RTP/AVP 0\r\n")
-s.sendto(b"INVITE sip:bob@127.0.0.1:%d SIP/2.0\r\n"
-         b"Via: SIP/2.0/UDP 127.0.0.1:%d;branch=z9hG4bKevil;rport\r\n"
-         b"Max-Forwards: 70\r\nFrom: <sip:ev" % (port, me) + evil +
-         b"il@127.0.0.1>;tag=e1\r\nTo: <sip:bob@127.0.0.1>\r\n"
-         b"Call-ID: evil" + evil + b"\r\nCSeq: 1 INVITE\r\n"
-         b"Contact: <sip:e@127.0.0.1:%d>\r\n"
-         b"Content-Type: application/sdp\r\nContent-Length: %d\r\n\r\n"
-         % (me, len(sdp)) + sdp, dst)
+invite = (b"INVITE sip:bob@127.0.0.1:%d SIP/2.0\r\n"
+          b"Via: SIP/2.0/UDP 127.0.0.1:%d;branch=z9hG4bKevil;rport\r\n"
+          b"Max-Forwards: 70\r\nFrom: <sip:ev" % (port, me) + evil +
+          b"il@127.0.0.1>;tag=e1\r\nTo: <sip:bob@127.0.0.1>\r\n"
+          b"Call-ID: evil" + evil + b"\r\nCSeq: 1 INVITE\r\n"
+          b"Contact: <sip:e@127.0.0.1:%d>\r\n"
+          b"Content-Type: application/sdp\r\nContent-Length: %d\r\n\r\n"
+          % (me, len(sdp)) + sdp)
+for _ in range(3):	# until it rings
+    s.sendto(invite, dst)
+    try:
+        if s.recv(65535).startswith(b"SIP/2.0 1"):
+            break
+    except socket.timeout:
+        pass
 time.sleep(0.5)
 print("answered %d" % answered)
 PY
