@@ -4,8 +4,9 @@
 # check.sh - what "make check" runs once the packages are there:
 #   1. builds the agent, the selftests and pinhole.ko for every installed
 #      Debian kernel (W=1; a warning fails the build test),
-#   2. runs the agent's host unit tests, its two-daemon test and its
-#      refusals test on loopback,
+#   2. runs the agent's host unit tests and its host tests on loopback
+#      (agent/tests/*.sh|py listed below: two daemons, refusals, floods,
+#      the control socket's limits),
 #   3. boots each kernel in qemu and runs selftests/pinhole/run.sh there,
 #   4. prints every result and ends with "N passed, N failed, N skipped".
 # KTAP streams are kept in build/results/.
@@ -58,15 +59,16 @@ step include-check-selftest scripts/test-check-includes.sh
 make -s -C agent check >"$results/agent.ktap" 2>"$results/agent.log"
 cat "$results/agent.ktap"
 
-# Two pinholed on the host's loopback (--firewall none): SIP, glare, media.
-echo "# agent/tests/two_ua.sh"
-agent/tests/two_ua.sh >"$results/two_ua.ktap" 2>"$results/two_ua.log"
-cat "$results/two_ua.ktap"
-
-# RFC 3261 8.2 / RFC 4475 refusals of one pinholed, and no call set up.
-echo "# agent/tests/refusals.py"
-agent/tests/refusals.py >"$results/refusals.ktap" 2>"$results/refusals.log"
-cat "$results/refusals.ktap"
+# The agent's host tests, on loopback (--firewall none), KTAP each:
+#   two_ua.sh       two pinholed: SIP, glare, media, valgrind
+#   refusals.py     RFC 3261 8.2 / RFC 4475 refusals, and no call set up
+#   log_flood.sh    a flooded pinholed's log: bounded, escaped, in format
+host_tests="two_ua.sh refusals.py log_flood.sh"
+for t in $host_tests; do
+	echo "# agent/tests/$t"
+	agent/tests/$t >"$results/host-${t%.*}.ktap" 2>"$results/host-${t%.*}.log"
+	cat "$results/host-${t%.*}.ktap"
+done
 
 # The selftests, in a VM per kernel.
 for v in $kvers; do
@@ -89,6 +91,6 @@ done
 
 # Count leaf results (scripts/ktap-summary.awk).
 awk -f "$top/scripts/ktap-summary.awk" "$results"/build.ktap "$results"/agent.ktap \
-	"$results"/two_ua.ktap "$results"/refusals.ktap "$results"/vm-*.ktap | tee "$results/summary"
+	"$results"/host-*.ktap "$results"/vm-*.ktap | tee "$results/summary"
 # the summary's verdict, not tee's: a failure must fail "make"
 exit "${PIPESTATUS[0]}"

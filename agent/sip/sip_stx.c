@@ -182,9 +182,12 @@ static void stx_timeout_h(void *arg)
 
 	switch (st->state) {
 	case SIP_STX_COMPLETED:
-		if (st->invite)		/* Timer H: no ACK for our non-2xx */
-			plog(PLOG_INFO, "no ACK for %d (Timer H), branch %s",
-			     st->resp_code, st->branch);
+		/* Timer H: no ACK for our non-2xx (a peer's INVITE flood
+		 * that never ACKs: rate-limited) */
+		if (st->invite)
+			plog_rl(PLOG_INFO,
+				"no ACK for %d (Timer H), branch %s",
+				st->resp_code, st->branch);
 		stx_terminate(st);	/* Timer J otherwise */
 		break;
 	case SIP_STX_CONFIRMED:		/* Timer I */

@@ -44,8 +44,10 @@ static void log_msg(char tag, osip_message_t *m,
 	uint64_t tb;
 	enum sip_tb st;
 	char cid[128] = "-";
+	/* plog.h: calls at info, the rest (OPTIONS, ...) at debug */
+	enum plog_level lvl = sip_msg_log_level(m, tag == '>');
 
-	if (!plog_enabled(PLOG_INFO))
+	if (!plog_enabled(lvl))
 		return;
 	if (m->call_id && m->call_id->number)
 		snprintf(cid, sizeof(cid), "%s%s%s", m->call_id->number,
@@ -64,7 +66,8 @@ static void log_msg(char tag, osip_message_t *m,
 	if (MSG_IS_REQUEST(m)) {
 		if (m->req_uri)
 			osip_uri_to_str(m->req_uri, &uri);
-		plog_tag(tag, "%s %s%s | call=%s cseq=%s/%s branch=%s peer=%s",
+		plog_msg(lvl, tag,
+			 "%s %s%s | call=%s cseq=%s/%s branch=%s peer=%s",
 			 m->sip_method, hdr_or(uri, "-"), tbs,
 			 cid,
 			 m->cseq ? hdr_or(m->cseq->number, "-") : "-",
@@ -72,7 +75,8 @@ static void log_msg(char tag, osip_message_t *m,
 			 br ? hdr_or(br->gvalue, "-") : "-", p);
 		osip_free(uri);
 	} else {
-		plog_tag(tag, "%d %s%s | call=%s cseq=%s/%s branch=%s peer=%s",
+		plog_msg(lvl, tag,
+			 "%d %s%s | call=%s cseq=%s/%s branch=%s peer=%s",
 			 m->status_code, hdr_or(m->reason_phrase, "-"), tbs,
 			 cid,
 			 m->cseq ? hdr_or(m->cseq->number, "-") : "-",

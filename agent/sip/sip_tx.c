@@ -30,10 +30,12 @@ void sip_tx_log_retransmit(const osip_message_t *req, const char *what,
 			   const struct sockaddr_storage *dst)
 {
 	char p[64];
+	/* at the level of the request's own line (OPTIONS: debug) */
+	enum plog_level lvl = sip_msg_log_level(req, true);
 
-	if (!plog_enabled(PLOG_INFO))
+	if (!plog_enabled(lvl))
 		return;
-	plog(PLOG_INFO, "retransmit %s (%s) | call=%s cseq=%s/%s branch=%s "
+	plog(lvl, "retransmit %s (%s) | call=%s cseq=%s/%s branch=%s "
 	     "peer=%s", what, why,
 	     req->call_id && req->call_id->number ? req->call_id->number : "-",
 	     req->cseq && req->cseq->number ? req->cseq->number : "-",
