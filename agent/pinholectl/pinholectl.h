@@ -24,12 +24,13 @@
 #include <getopt.h>
 #include <jansson.h>
 
+#include "lib/paths.h"
 #include "pinhole/fw.h"
 #include "cli_parse.h"
 
 #define PROG		"pinholectl"
 #define EXIT_USAGE	2
-#define CTL_PATH	"/run/pinholed.sock"	/* pinholed's, by default */
+#define CTL_PATH	PINHOLE_CTL_PATH	/* pinholed's, by default */
 
 struct cli {
 	bool json;		/* --json */
