@@ -4,7 +4,8 @@
 # check.sh - what "make check" runs once the packages are there:
 #   1. builds the agent, the selftests and pinhole.ko for every installed
 #      Debian kernel (W=1; a warning fails the build test),
-#   2. runs the agent's host unit tests and its two-daemon test on loopback,
+#   2. runs the agent's host unit tests, its two-daemon test and its
+#      lock-out tests (flood.sh, ctl_limits.sh) on loopback,
 #   3. boots each kernel in qemu and runs selftests/pinhole/run.sh there,
 #   4. prints every result and ends with "N passed, N failed, N skipped".
 # KTAP streams are kept in build/results/.
@@ -62,6 +63,15 @@ echo "# agent/tests/two_ua.sh"
 agent/tests/two_ua.sh >"$results/two_ua.ktap" 2>"$results/two_ua.log"
 cat "$results/two_ua.ktap"
 
+# No cheap lock-out (issue 13): a never-ACKed INVITE flood next to real
+# calls; the control socket and pinholectl under abuse.
+echo "# agent/tests/flood.sh"
+agent/tests/flood.sh >"$results/flood.ktap" 2>"$results/flood.log"
+cat "$results/flood.ktap"
+echo "# agent/tests/ctl_limits.sh"
+agent/tests/ctl_limits.sh >"$results/ctl_limits.ktap" 2>"$results/ctl_limits.log"
+cat "$results/ctl_limits.ktap"
+
 # The selftests, in a VM per kernel.
 for v in $kvers; do
 	echo "# selftests on $v"
@@ -83,6 +93,7 @@ done
 
 # Count leaf results (scripts/ktap-summary.awk).
 awk -f "$top/scripts/ktap-summary.awk" "$results"/build.ktap "$results"/agent.ktap \
-	"$results"/two_ua.ktap "$results"/vm-*.ktap | tee "$results/summary"
+	"$results"/two_ua.ktap "$results"/flood.ktap "$results"/ctl_limits.ktap \
+	"$results"/vm-*.ktap | tee "$results/summary"
 # the summary's verdict, not tee's: a failure must fail "make"
 exit "${PIPESTATUS[0]}"

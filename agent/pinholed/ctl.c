@@ -276,6 +276,11 @@ static void client_fail(struct ctl_client *c, const char *why)
 
 	if (n > 0)
 		send_line(c, line, (size_t)n);
+	/* what the client sent and we did not read would make the close a
+	 * reset, and the client would not see the reply: drained (bounded) */
+	for (int i = 0; i < 64; i++)
+		if (recv(c->fd, line, sizeof(line), MSG_DONTWAIT) <= 0)
+			break;
 	client_close(c);
 }
 
