@@ -63,7 +63,9 @@ cat "$results/agent.ktap"
 #   two_ua.sh       two pinholed: SIP, glare, media, valgrind
 #   refusals.py     RFC 3261 8.2 / RFC 4475 refusals, and no call set up
 #   log_flood.sh    a flooded pinholed's log: bounded, escaped, in format
-host_tests="two_ua.sh refusals.py log_flood.sh"
+#   flood.sh        never-ACKed INVITEs at 64/s next to real calls: no lock-out
+#   ctl_limits.sh   the control socket and pinholectl under abuse
+host_tests="two_ua.sh refusals.py log_flood.sh flood.sh ctl_limits.sh"
 for t in $host_tests; do
 	echo "# agent/tests/$t"
 	agent/tests/$t >"$results/host-${t%.*}.ktap" 2>"$results/host-${t%.*}.log"

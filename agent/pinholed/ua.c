@@ -225,17 +225,103 @@ static void evict_finished(struct ua *ua, unsigned int keep)
 	}
 }
 
+/* ------------------------------------------------------ call slots */
+
+enum ua_slot ua_call_slot(bool outgoing, bool finished, enum call_state st)
+{
+	if (finished || st == CALL_CLOSED || st == CALL_TERMINATING)
+		return UA_SLOT_NONE;
+	if (!outgoing && (st == CALL_IDLE || st == CALL_INCOMING ||
+			  st == CALL_ANSWERED))
+		return UA_SLOT_EARLY_IN;
+	return UA_SLOT_CALL;
+}
+
+unsigned int ua_early_in_max(unsigned int max)
+{
+	unsigned int reserve = max / 8;
+
+	return max - (reserve > UA_SLOT_RESERVE ? UA_SLOT_RESERVE : reserve);
+}
+
+unsigned int ua_early_in_per_src_max(unsigned int max)
+{
+	return max > 1 ? max / 2 : 1;
+}
+
+int ua_admit(const struct ua_load *l, unsigned int max, bool outgoing,
+	     char *err, size_t errlen)
+{
+	if (l->calls >= max) {
+		snprintf(err, errlen, "%u calls already (--max-calls)", max);
+		return -EBUSY;
+	}
+	if (outgoing)
+		return 0;
+	if (l->early_in >= ua_early_in_max(max)) {
+		snprintf(err, errlen, "%u unanswered incoming calls already "
+			 "(the rest of --max-calls is kept for answered and "
+			 "outgoing calls)", l->early_in);
+		return -EBUSY;
+	}
+	if (l->early_in_src >= ua_early_in_per_src_max(max)) {
+		snprintf(err, errlen, "%u unanswered incoming calls from this "
+			 "address already", l->early_in_src);
+		return -EBUSY;
+	}
+	return 0;
+}
+
+static bool same_host(const struct sockaddr_storage *a,
+		      const struct sockaddr_storage *b)
+{
+	if (a->ss_family != b->ss_family)
+		return false;
+	if (a->ss_family == AF_INET)
+		return ((const struct sockaddr_in *)a)->sin_addr.s_addr ==
+		       ((const struct sockaddr_in *)b)->sin_addr.s_addr;
+	if (a->ss_family == AF_INET6)
+		return !memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
+			       &((const struct sockaddr_in6 *)b)->sin6_addr,
+			       sizeof(struct in6_addr));
+	return false;
+}
+
+static void ua_load(const struct ua *ua, const struct sockaddr_storage *src,
+		    struct ua_load *l)
+{
+	memset(l, 0, sizeof(*l));
+	for (const struct ua_call *uc = ua->calls; uc; uc = uc->next) {
+		switch (ua_call_slot(uc->outgoing, uc->finished,
+				     uc->call.state)) {
+		case UA_SLOT_NONE:
+			continue;
+		case UA_SLOT_EARLY_IN:
+			l->early_in++;
+			if (src && same_host(src, &uc->src))
+				l->early_in_src++;
+			break;
+		case UA_SLOT_CALL:
+			break;
+		}
+		l->calls++;
+	}
+}
+
 struct ua_call *ua_call_new(struct ua *ua, bool outgoing,
-			    const char *peer_uri, char *err, size_t errlen)
+			    const char *peer_uri,
+			    const struct sockaddr_storage *src, char *err,
+			    size_t errlen)
 {
 	struct ua_call *uc;
 	osip_uri_t *u = NULL;
 	unsigned int max = ua->cfg.max_calls ? ua->cfg.max_calls :
 			   UA_MAX_CALLS_DEFAULT;
+	struct ua_load load;
 
 	evict_finished(ua, 4 * max);
-	if (ua_active_calls(ua) >= max) {
-		snprintf(err, errlen, "%u calls already (--max-calls)", max);
+	ua_load(ua, src, &load);
+	if (ua_admit(&load, max, outgoing, err, errlen)) {
 		ua->stats.calls_refused++;
 		return NULL;
 	}
@@ -246,6 +332,8 @@ struct ua_call *ua_call_new(struct ua *ua, bool outgoing,
 	}
 	uc->ua = ua;
 	uc->outgoing = outgoing;
+	if (src)
+		uc->src = *src;
 	snprintf(uc->peer_uri, sizeof(uc->peer_uri), "%s", peer_uri);
 	if (osip_uri_init(&u) == 0 && osip_uri_parse(u, peer_uri) == 0)
 		sip_uri_aor(u, uc->peer_aor, sizeof(uc->peer_aor));
@@ -476,7 +564,7 @@ int ua_dial(struct ua *ua, const char *uri, unsigned int *id, char *err,
 		ua_call_run(uc, &(struct call_ev){ .type = CALL_EV_DIAL });
 		return 0;
 	}
-	uc = ua_call_new(ua, true, full, err, errlen);
+	uc = ua_call_new(ua, true, full, NULL, err, errlen);
 	if (!uc)
 		return -ENOMEM;
 	*id = uc->id;

@@ -53,6 +53,7 @@ struct ua_call {
 	unsigned int id;
 	struct call call;
 	bool outgoing;			/* we dialed */
+	struct sockaddr_storage src;	/* incoming: the INVITE's source */
 	char peer_uri[256];
 	char peer_aor[256];		/* To AoR of our INVITE: glare key */
 	uint64_t cookie;
@@ -132,10 +133,46 @@ static inline const char *leg_name(enum call_leg l)
 	return l == CALL_LEG_UAC ? "uac" : l == CALL_LEG_UAS ? "uas" : "-";
 }
 
+/*
+ * Call slots (--max-calls, "max"): what a call holds of them, and whether
+ * a new one may come. A call holds its slot until it is over from our
+ * side: a call that is only waiting for the answer to its BYE
+ * (TERMINATING: port closed, media stopped) gives it back, whether the
+ * BYE is answered or times out (Timer F). Unanswered incoming calls
+ * (ringing, or answered and waiting for the ACK, up to Timer H) are
+ * "early": at most ua_early_in_max() of them, so that UA_SLOT_RESERVE
+ * slots (max/8 below 64) stay for outgoing and established calls, and at
+ * most ua_early_in_per_src_max() (half) from one source address, so that
+ * one peer's flood of never-ACKed INVITEs leaves room for the others'.
+ */
+#define UA_SLOT_RESERVE		8
+
+enum ua_slot {
+	UA_SLOT_NONE,		/* over from our side */
+	UA_SLOT_EARLY_IN,	/* incoming, not established yet */
+	UA_SLOT_CALL,		/* outgoing, glare, established */
+};
+
+struct ua_load {
+	unsigned int calls;		/* holding a slot */
+	unsigned int early_in;		/* of them UA_SLOT_EARLY_IN */
+	unsigned int early_in_src;	/* ... from the new call's address */
+};
+
+enum ua_slot ua_call_slot(bool outgoing, bool finished, enum call_state st);
+unsigned int ua_early_in_max(unsigned int max);
+unsigned int ua_early_in_per_src_max(unsigned int max);
+/* 0, or -EBUSY with the reason in @err */
+int ua_admit(const struct ua_load *l, unsigned int max, bool outgoing,
+	     char *err, size_t errlen);
+
 /* ua.c: the call registry and a call's life */
 uint64_t ua_new_tiebreak(struct ua *ua);
+/* @src: the INVITE's source (incoming), NULL for ours */
 struct ua_call *ua_call_new(struct ua *ua, bool outgoing,
-			    const char *peer_uri, char *err, size_t errlen);
+			    const char *peer_uri,
+			    const struct sockaddr_storage *src, char *err,
+			    size_t errlen);
 /* feed @ev to the call and perform its actions (queued when running) */
 void ua_call_run(struct ua_call *uc, const struct call_ev *ev);
 /* queue @ev for after the current actions (from inside an action) */

@@ -261,7 +261,7 @@ static void on_invite(struct ua *ua, const osip_message_t *req,
 			reply_simple(ua, req, src, 400, NULL);
 			return;
 		}
-		uc = ua_call_new(ua, false, from, err, sizeof(err));
+		uc = ua_call_new(ua, false, from, src, err, sizeof(err));
 		osip_free(from);
 		if (!uc) {
 			/* overload: answered statelessly (8.2.7), so that a
