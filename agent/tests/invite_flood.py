@@ -27,10 +27,10 @@ def invite(i):
     sdp = ("v=0\r\no=f 1 1 IN IP4 %s\r\ns=-\r\nc=IN IP4 %s\r\nt=0 0\r\n"
            "m=audio %d RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n"
            % (src, src, 30000 + 2 * (i % 1000)))
-    return ("INVITE sip:target@%s:%d SIP/2.0\r\n"
+    return ("INVITE sip:alice@%s:%d SIP/2.0\r\n"
             "Via: SIP/2.0/UDP %s:%d;branch=z9hG4bKflood%d\r\n"
             "Max-Forwards: 70\r\nFrom: <sip:flood%d@%s>;tag=ft%d\r\n"
-            "To: <sip:target@%s>\r\nCall-ID: flood-%d-%d@%s\r\n"
+            "To: <sip:alice@%s>\r\nCall-ID: flood-%d-%d@%s\r\n"
             "CSeq: 1 INVITE\r\nContact: <sip:flood@%s:%d>\r\n"
             "Content-Type: application/sdp\r\nContent-Length: %d\r\n\r\n%s"
             % (host, dst[1], src, me, i, i, src, i, host, me, i, src, src,
