@@ -54,6 +54,8 @@ step checkpatch scripts/checkpatch.sh
 step ktap-summary scripts/test-ktap-summary.sh
 step include-directions scripts/check-includes.py
 step include-check-selftest scripts/test-check-includes.sh
+step fuzz-smoke scripts/fuzz.sh --smoke
+step agent-asan-ubsan scripts/agent-asan.sh
 
 # Host unit tests (agent): KTAP on stdout.
 make -s -C agent check >"$results/agent.ktap" 2>"$results/agent.log"

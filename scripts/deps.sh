@@ -3,7 +3,7 @@
 #
 # deps.sh - install the Debian 12 packages a target needs, when missing.
 #
-# Usage: scripts/deps.sh build|check|demo|bench|debug
+# Usage: scripts/deps.sh build|check|demo|bench|debug|fuzz
 # Installs nothing when everything is present; otherwise runs apt-get (as root,
 # or through sudo) once for the missing packages.
 
@@ -18,16 +18,19 @@ vm=(linux-image-amd64 linux-image-6.12-amd64 linux-source-6.1
     procps)
 sip=(sip-tester kamailio tshark jq python3)
 report=(gnuplot-nox python3)
+# make fuzz and make check's fuzz-smoke step: libFuzzer
+fuzz=(clang libclang-rt-14-dev)
 # make check-debug: a kernel built from linux-source-6.1
 debug=(linux-source-6.1 xz-utils bc bison flex libelf-dev libssl-dev)
 
 case "${1:-check}" in
 build) want=("${build[@]}") ;;
-check) want=("${build[@]}" "${vm[@]}" "${sip[@]}") ;;
+check) want=("${build[@]}" "${vm[@]}" "${sip[@]}" "${fuzz[@]}") ;;
+fuzz) want=("${build[@]}" "${fuzz[@]}") ;;
 demo) want=("${build[@]}" "${vm[@]}" "${sip[@]}" "${report[@]}") ;;
 bench) want=("${build[@]}" "${vm[@]}" "${sip[@]}" "${report[@]}") ;;
 debug) want=("${build[@]}" "${vm[@]}" "${debug[@]}") ;;
-*) echo "usage: $0 build|check|demo|bench|debug" >&2; exit 2 ;;
+*) echo "usage: $0 build|check|demo|bench|debug|fuzz" >&2; exit 2 ;;
 esac
 
 missing=()

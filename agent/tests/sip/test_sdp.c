@@ -85,3 +85,18 @@ TEST(sdp_parse_address_family_mismatch)
 			    "c=IN IP6 2001:db8::1\r\nt=0 0\r\n"
 			    "m=audio 49170 RTP/AVP 0\r\n", &r), 0);
 }
+
+/* fuzz_sdp: libosip2 read past a body whose last line ends in a bare LF */
+TEST(sdp_parse_bare_lf_line_endings)
+{
+	const char *s = "v=0\no=x 1 1 IN IP4 192.0.2.1\ns=-\n"
+			"c=IN IP4 192.0.2.1\nt=0 0\n"
+			"m=audio 4000 RTP/AVP 0\n";
+	struct sdp_stream r;
+
+	ASSERT_EQ(sdp_parse(s, &r), 0);
+	EXPECT_STREQ(r.addr, "192.0.2.1");
+	EXPECT_EQ(r.port, 4000);
+	EXPECT_EQ(sdp_parse("v=0\no=- 1 1 IN IP4 1.2.3.4\ns=-\nt=0 0\n"
+			    "m=audio 4000 RTP/AVP\n", &r), -EINVAL);
+}
