@@ -56,6 +56,8 @@ static const char *ev_name(enum call_ev_type t)
 		[CALL_EV_HANGUP] = "hangup",	[CALL_EV_BYE] = "bye",
 		[CALL_EV_BYE_DONE] = "bye-done", [CALL_EV_TIMER] = "timer",
 		[CALL_EV_PORT_ERROR] = "port-error",
+		[CALL_EV_MEDIA_REFUSED] = "media-refused",
+		[CALL_EV_MEDIA_TIMEOUT] = "media-timeout",
 	};
 
 	return (unsigned int)t < sizeof(n) / sizeof(n[0]) ? n[t] : "?";

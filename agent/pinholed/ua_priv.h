@@ -101,7 +101,7 @@ struct ua_call {
 
 struct ua_stats {
 	uint64_t calls_in, calls_out;
-	uint64_t outcome[CALL_END_FIREWALL + 1];
+	uint64_t outcome[CALL_END__MAX + 1];
 	uint64_t established;
 	uint64_t glare_detected;
 	uint64_t glare_verdict[GLARE_CONVENTIONAL + 1];
