@@ -221,6 +221,24 @@ int media_allow_parse(const char *list, unsigned int *allow, char *err,
 	return 0;
 }
 
+const char *media_allow_str(unsigned int allow, char *buf, size_t size)
+{
+	size_t n = 0;
+
+	if (!size)
+		return buf;
+	buf[0] = '\0';
+	for (unsigned int i = 0; i < sizeof(allow_names) / sizeof(allow_names[0]);
+	     i++)
+		if ((allow & allow_names[i].bit) && n < size)
+			n += (size_t)snprintf(buf + n, size - n, "%s%s",
+					      n ? "," : "",
+					      allow_names[i].name);
+	if (!buf[0])
+		snprintf(buf, size, "none");
+	return buf;
+}
+
 int media_peer_parse(const char *s, enum media_peer_mode *mode)
 {
 	if (s && !strcmp(s, "signalling"))

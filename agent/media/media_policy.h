@@ -92,6 +92,8 @@ const char *media_addr_name(enum media_addr v);
  */
 int media_allow_parse(const char *list, unsigned int *allow, char *err,
 		      size_t errlen);
+/* the list media_allow_parse() reads ("none" for 0) into @buf */
+const char *media_allow_str(unsigned int allow, char *buf, size_t size);
 /* "signalling" or "any"; 0 or -EINVAL */
 int media_peer_parse(const char *s, enum media_peer_mode *mode);
 

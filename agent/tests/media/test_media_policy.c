@@ -197,6 +197,9 @@ TEST(option_parsers)
 	EXPECT_TRUE(strstr(err, "'broadcast'") != NULL);
 	EXPECT_EQ(media_allow_parse("", &a, err, sizeof(err)), -EINVAL);
 	EXPECT_EQ(media_allow_parse("loop", &a, err, sizeof(err)), -EINVAL);
+	EXPECT_STREQ(media_allow_str(0, err, sizeof(err)), "none");
+	EXPECT_STREQ(media_allow_str(MEDIA_ALLOW_OWN | MEDIA_ALLOW_LOOPBACK,
+				     err, sizeof(err)), "loopback,own");
 	EXPECT_EQ(media_peer_parse("signalling", &m), 0);
 	EXPECT_EQ(m, MEDIA_PEER_SIGNALLING);
 	EXPECT_EQ(media_peer_parse("any", &m), 0);
