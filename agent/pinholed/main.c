@@ -10,7 +10,8 @@
  *            [--tiebreak id:N|random] [--glare tiebreak|tiebreak-resend|rfc3261]
  *            [--nack-after-ok] [--firewall kmod|none] [--auto-answer[=MS]]
  *            [--control PATH] [--media tone|FILE] [--config FILE]
- *            [--log-level error|warn|info|debug]
+ *            [--log-level error|warn|info|debug] [--media-allow LIST]
+ *            [--media-peer signalling|any] [--rtp-timeout S]
  *
  * Every option can also be set in a --config file, one "key = value" per
  * line with the option's long name as key ("auto-answer = 500",
@@ -30,6 +31,7 @@
 
 #include "lib/plog.h"
 #include "lib/tmr.h"
+#include "media/media_policy.h"
 #include "sip/sip_msg.h"
 #include "sip/sip_transport.h"
 #include "ctl.h"
@@ -58,7 +60,7 @@ enum {
 	O_DOMAIN = 256, O_PROXY, O_REGISTER, O_PASSWORD, O_MEDIA_PORTS,
 	O_TIEBREAK, O_GLARE, O_NACK, O_FIREWALL, O_AUTO_ANSWER, O_CONTROL,
 	O_MEDIA, O_CONFIG, O_LOG_LEVEL, O_TRANSPORT, O_MAX_CALLS, O_CHECK,
-	O_RING_TIMEOUT,
+	O_RING_TIMEOUT, O_MEDIA_ALLOW, O_MEDIA_PEER, O_RTP_TIMEOUT,
 };
 
 static const struct option long_opts[] = {
@@ -82,6 +84,9 @@ static const struct option long_opts[] = {
 	{ "max-calls",	 required_argument, NULL, O_MAX_CALLS },
 	{ "check",	 no_argument,	    NULL, O_CHECK },
 	{ "ring-timeout", required_argument, NULL, O_RING_TIMEOUT },
+	{ "media-allow", required_argument, NULL, O_MEDIA_ALLOW },
+	{ "media-peer",	 required_argument, NULL, O_MEDIA_PEER },
+	{ "rtp-timeout", required_argument, NULL, O_RTP_TIMEOUT },
 	{ "help",	 no_argument,	    NULL, O_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -116,6 +121,16 @@ static void usage(FILE *f)
 "  --max-calls N            calls at once (default %d); more are refused 503\n"
 "  --ring-timeout MS        refuse an unanswered call with 480 after MS ms\n"
 "                           (default 120000, 0: ring until answered)\n"
+"  --media-allow LIST       media addresses refused by default that may\n"
+"                           receive RTP: loopback, link-local, multicast,\n"
+"                           own (this host's addresses), low-ports (below\n"
+"                           1024), comma separated (default none); never:\n"
+"                           0.0.0.0, ::, broadcast, 240.0.0.0/4\n"
+"  --media-peer signalling|any  RTP only to the signalling peer's address\n"
+"                           (default; an offer naming another one gets\n"
+"                           488) or to any allowed address (proxies, SBCs)\n"
+"  --rtp-timeout S          end a call whose peer sent no RTP or RTCP for\n"
+"                           S seconds (default 60, 0: never)\n"
 "  --check                  check the options and --config file, then exit\n",
 		UA_MAX_CALLS_DEFAULT);
 }
@@ -260,6 +275,24 @@ static int apply(struct opts *o, int opt, const char *v, const char *where)
 			return cfg_error(where, "--ring-timeout takes ms, not "
 					 "'%s'", v);
 		o->ua.ring_timeout_ms = (unsigned int)a;
+		return 0;
+	case O_MEDIA_ALLOW: {
+		char err[160];
+
+		if (media_allow_parse(v, &o->ua.media_allow, err, sizeof(err)))
+			return cfg_error(where, "%s", err);
+		return 0;
+	}
+	case O_MEDIA_PEER:
+		if (media_peer_parse(v, &o->ua.media_peer))
+			return cfg_error(where, "--media-peer is signalling or "
+					 "any, not '%s'", v);
+		return 0;
+	case O_RTP_TIMEOUT:
+		if (parse_ulong(v, 86400, &a))
+			return cfg_error(where, "--rtp-timeout takes seconds "
+					 "(0-86400), not '%s'", v);
+		o->ua.rtp_timeout_ms = (unsigned int)a * 1000;
 		return 0;
 	case O_LOG_LEVEL:
 		if (plog_level_parse(v, &o->log_level))
@@ -447,6 +480,7 @@ int main(int argc, char **argv)
 			.transport = SIP_TP_UDP,
 			.max_calls = UA_MAX_CALLS_DEFAULT,
 			.ring_timeout_ms = 120000,
+			.rtp_timeout_ms = 60000,
 		},
 		.firewall = "kmod",
 		.control = CTL_DEFAULT_PATH,

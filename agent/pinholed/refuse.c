@@ -4,12 +4,14 @@
  *
  * Copyright (C) 2026 The pinhole authors.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
+#include "media/media_policy.h"
 #include "sip/sdp.h"
 #include "refuse.h"
 
@@ -100,4 +102,43 @@ int ua_refuse(const osip_message_t *req, const char *user, const char *agent,
 			 "301 %s \"Incompatible network address formats\"",
 			 agent && *agent ? agent : "-");
 	return r->code;
+}
+
+int ua_refuse_media(const osip_message_t *req,
+		    const struct sockaddr_storage *src,
+		    const struct media_policy *p, const char *agent,
+		    struct ua_refusal *r, enum media_addr *why)
+{
+	struct sockaddr_storage ss = { 0 };
+	osip_body_t *b = NULL;
+	struct sdp_stream s;
+	enum media_addr v;
+	void *a;
+
+	memset(r, 0, sizeof(*r));
+	*why = MEDIA_ADDR_OK;
+	if (!MSG_IS_INVITE(req))
+		return 0;
+	osip_message_get_body(req, 0, &b);
+	if (!b || !b->body || sdp_parse(b->body, &s))
+		return 0;	/* no offer: the call's own checks */
+	ss.ss_family = (sa_family_t)s.family;
+	if (s.family == AF_INET6) {
+		((struct sockaddr_in6 *)&ss)->sin6_port = htons(s.port);
+		a = &((struct sockaddr_in6 *)&ss)->sin6_addr;
+	} else {
+		((struct sockaddr_in *)&ss)->sin_port = htons(s.port);
+		a = &((struct sockaddr_in *)&ss)->sin_addr;
+	}
+	if (inet_pton(s.family, s.addr, a) != 1)
+		return 0;
+	v = media_addr_check((const struct sockaddr *)&ss,
+			     (const struct sockaddr *)src, p);
+	if (v == MEDIA_ADDR_OK)
+		return 0;
+	*why = v;
+	snprintf(r->warning, sizeof(r->warning),
+		 "301 %s \"Media address not allowed\"",
+		 agent && *agent ? agent : "-");
+	return refuse(r, 488, "Not Acceptable Here");
 }

@@ -56,6 +56,8 @@ static const char *ev_name(enum call_ev_type t)
 		[CALL_EV_HANGUP] = "hangup",	[CALL_EV_BYE] = "bye",
 		[CALL_EV_BYE_DONE] = "bye-done", [CALL_EV_TIMER] = "timer",
 		[CALL_EV_PORT_ERROR] = "port-error",
+		[CALL_EV_MEDIA_REFUSED] = "media-refused",
+		[CALL_EV_MEDIA_TIMEOUT] = "media-timeout",
 	};
 
 	return (unsigned int)t < sizeof(n) / sizeof(n[0]) ? n[t] : "?";
@@ -97,6 +99,7 @@ static void call_destroy(struct ua_call *uc)
 	tmr_cancel(&uc->tmr_glare);
 	tmr_cancel(&uc->tmr_renew);
 	tmr_cancel(&uc->tmr_linger);
+	tmr_cancel(&uc->tmr_rtp);
 	sip_ctx_release(uc->inv);
 	sip_stx_release(uc->stx);
 	for (unsigned int i = 0; i < 3; i++)
@@ -128,6 +131,7 @@ void ua_call_finish(struct ua_call *uc)
 	tmr_cancel(&uc->tmr_ring);
 	tmr_cancel(&uc->tmr_backoff);
 	tmr_cancel(&uc->tmr_glare);
+	tmr_cancel(&uc->tmr_rtp);
 	plog(PLOG_INFO, "call %u closed | id=%u end=%s fw_opens=%llu "
 	     "fw_pins=%llu fw_closes=%llu", uc->id, uc->id,
 	     call_end_name(uc->call.end), (unsigned long long)uc->fw.opens,
@@ -349,6 +353,7 @@ struct ua_call *ua_call_new(struct ua *ua, bool outgoing,
 	tmr_init(&uc->tmr_glare);
 	tmr_init(&uc->tmr_renew);
 	tmr_init(&uc->tmr_linger);
+	tmr_init(&uc->tmr_rtp);
 	/* the media port is bound first: it is the port the SDP offers and
 	 * the pinhole opens (S61) */
 	uc->media = media_new((const struct sockaddr *)sip_transport_local(ua->tp),
@@ -374,6 +379,7 @@ struct ua *ua_new(const struct ua_cfg *cfg, struct fwops *fw, char *err,
 		  size_t errlen)
 {
 	struct ua *ua = calloc(1, sizeof(*ua));
+	char allow[80];
 
 	if (!ua) {
 		snprintf(err, errlen, "out of memory");
@@ -381,6 +387,8 @@ struct ua *ua_new(const struct ua_cfg *cfg, struct fwops *fw, char *err,
 	}
 	ua->cfg = *cfg;
 	ua->fw = fw;
+	ua->mpol.allow = cfg->media_allow;
+	ua->mpol.peer = cfg->media_peer;
 	ua->tp = sip_transport_new_mode(cfg->listen, cfg->transport ?
 					cfg->transport : SIP_TP_UDP,
 					sip_input, NULL, err, errlen);
@@ -418,6 +426,13 @@ struct ua *ua_new(const struct ua_cfg *cfg, struct fwops *fw, char *err,
 	plog(PLOG_INFO, "listening on %s as %s (glare %s, firewall %s)",
 	     sip_transport_hostport(ua->tp), ua->local_uri,
 	     glare_mode_name(cfg->call.mode), fwops_name(fw));
+	ua_media_policy(ua);
+	plog(PLOG_INFO, "media to %s, allowed: %s (%u addresses of this "
+	     "host); rtp-timeout %u s",
+	     cfg->media_peer == MEDIA_PEER_ANY ? "any address" :
+	     "the signalling peer",
+	     media_allow_str(cfg->media_allow, allow, sizeof(allow)),
+	     ua->mpol.n_own, cfg->rtp_timeout_ms / 1000);
 	if (sip_transport_mode(ua->tp) != SIP_TP_UDP)
 		plog(PLOG_INFO, "transport %s: SIP over %s on port %u",
 		     sip_tp_mode_name(sip_transport_mode(ua->tp)),
@@ -440,6 +455,7 @@ void ua_free(struct ua *ua)
 	sip_free(ua->sip);
 	sip_transport_free(ua->tp);
 	free(ua->poll_calls);
+	media_policy_free_own(&ua->mpol);
 	free(ua);
 }
 

@@ -20,6 +20,7 @@
 #include <jansson.h>
 
 #include "call/call.h"
+#include "media/media_policy.h"
 #include "sip/sip_transport.h"
 #include "fwops.h"
 
@@ -48,6 +49,12 @@ struct ua_cfg {
 	uint64_t tiebreak_id;
 	struct call_cfg call;		/* glare mode, nack-after-ok, answer */
 	unsigned int register_expires;	/* s */
+	/* where RTP may go (media_policy.h): --media-allow, --media-peer */
+	unsigned int media_allow;	/* MEDIA_ALLOW_* */
+	enum media_peer_mode media_peer;
+	/* --rtp-timeout: an established call whose peer sent no RTP or
+	 * RTCP for this long is ended (BYE); 0 = never */
+	unsigned int rtp_timeout_ms;
 };
 
 struct ua;

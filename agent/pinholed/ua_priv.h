@@ -86,6 +86,8 @@ struct ua_call {
 	struct tmr tmr_glare;		/* CALL_TMR_GLARE_WAIT */
 	struct tmr tmr_renew;
 	struct tmr tmr_linger;
+	struct tmr tmr_rtp;		/* --rtp-timeout */
+	uint64_t rtp_since;		/* tmr_now() at media start */
 
 	bool in_glare;
 	unsigned int crossings_seen;	/* call.crossings already counted */
@@ -101,7 +103,7 @@ struct ua_call {
 
 struct ua_stats {
 	uint64_t calls_in, calls_out;
-	uint64_t outcome[CALL_END_FIREWALL + 1];
+	uint64_t outcome[CALL_END__MAX + 1];
 	uint64_t established;
 	uint64_t glare_detected;
 	uint64_t glare_verdict[GLARE_CONVENTIONAL + 1];
@@ -126,6 +128,8 @@ struct ua {
 	struct sip_reg *reg;		/* --register */
 	struct ua_call **poll_calls;	/* by pollfd index, from ua_poll_fill */
 	unsigned int poll_max;
+	struct media_policy mpol;	/* its own addresses: ua_media_policy */
+	uint64_t mpol_loaded;		/* tmr_now() of their last reading */
 };
 
 static inline const char *leg_name(enum call_leg l)
@@ -194,6 +198,8 @@ void ua_uas_leg_reset(struct ua_call *uc);
 void ua_act_answer(struct ua_call *uc, int code);
 /* ACK the 2xx of our INVITE */
 void ua_send_ack(struct ua_call *uc);
+/* the media policy, its host addresses re-read when older than 10 s */
+const struct media_policy *ua_media_policy(struct ua *ua);
 
 /* ua_stats.c: statistics and views */
 /* glare detected/resolved: counted and logged after each event */

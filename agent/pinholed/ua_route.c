@@ -15,6 +15,7 @@
 
 #include "lib/plog.h"
 #include "lib/rand.h"
+#include "lib/sockaddr.h"
 #include "lib/tmr.h"
 #include "sip/sdp.h"
 #include "sip/sip_dialog.h"
@@ -338,6 +339,8 @@ void ua_on_request(struct sip *s, const osip_message_t *req,
 {
 	struct ua *ua = arg;
 	struct ua_refusal ref;
+	enum media_addr why;
+	char buf[64];
 
 	(void)s;
 	if (MSG_IS_ACK(req)) {
@@ -348,6 +351,14 @@ void ua_on_request(struct sip *s, const osip_message_t *req,
 	if ((MSG_IS_INVITE(req) || MSG_IS_BYE(req) || MSG_IS_OPTIONS(req)) &&
 	    ua_refuse(req, ua->cfg.user, sip_transport_hostport(ua->tp),
 		      &ref)) {
+		reply_refusal(ua, req, src, &ref);
+		return;
+	}
+	if (ua_refuse_media(req, src, ua_media_policy(ua),
+			    sip_transport_hostport(ua->tp), &ref, &why)) {
+		plog(PLOG_INFO, "INVITE from %s refused: %s in its SDP | "
+		     "peer=%s", sa_str(src, buf, sizeof(buf)),
+		     media_addr_name(why), buf);
 		reply_refusal(ua, req, src, &ref);
 		return;
 	}

@@ -175,7 +175,7 @@ void ua_stats_json(struct ua *ua, json_t *reply)
 	pj_set_u64(o, "refused", s->calls_refused);
 	json_object_set_new(reply, "calls", o);
 	o = json_object();
-	for (int e = CALL_END_NORMAL; e <= CALL_END_FIREWALL; e++)
+	for (int e = CALL_END_NORMAL; e <= CALL_END__MAX; e++)
 		pj_set_u64(o, call_end_name(e), s->outcome[e]);
 	json_object_set_new(reply, "outcomes", o);
 	o = json_object();
@@ -245,7 +245,7 @@ void ua_stats_text(struct ua *ua, FILE *f)
 		"established\noutcomes:", (unsigned long long)s->calls_out,
 		(unsigned long long)s->calls_in, ua_active_calls(ua),
 		(unsigned long long)s->established);
-	for (int e = CALL_END_NORMAL; e <= CALL_END_FIREWALL; e++)
+	for (int e = CALL_END_NORMAL; e <= CALL_END__MAX; e++)
 		fprintf(f, " %s=%llu", call_end_name(e),
 			(unsigned long long)s->outcome[e]);
 	fprintf(f, "\nglare: %llu detected;", (unsigned long long)s->glare_detected);

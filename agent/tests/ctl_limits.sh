@@ -85,7 +85,9 @@ for s, t0 in socks:
 PY
 }
 
+# calls from 127.0.0.1: loopback media allowed
 "$PINHOLED" --listen "127.0.0.1:$PORT" --user ctl --firewall none \
+	--media-allow loopback \
 	--control "$SOCK" --media-ports "$((PORT + 2))-$((PORT + 9))" \
 	--log-level debug 2>"$TMP/pinholed.log" &
 PID=$!

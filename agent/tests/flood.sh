@@ -66,7 +66,9 @@ busywait()	# TIMEOUT_MS COMMAND...
 
 start_ua()	# NAME PORT MEDIA_LO
 {
+	# both UAs on 127.0.0.1: loopback media allowed
 	"$PINHOLED" --listen "127.0.0.1:$2" --user "$1" --firewall none \
+		--media-allow loopback \
 		--control "$TMP/$1.sock" --media-ports "$3-$(($3 + 999))" \
 		--auto-answer 2>"$TMP/$1.log" &
 	PIDS+=($!)

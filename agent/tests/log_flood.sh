@@ -60,7 +60,9 @@ result() # NAME STATUS
 }
 
 # the default log level: no --log-level
+# calls from 127.0.0.1: loopback media allowed
 "$PINHOLED" --listen "127.0.0.1:$PORT" --user bob --firewall none \
+	--media-allow loopback \
 	--control "$TMP/bob.sock" --media-ports "$MEDIA-$((MEDIA + 99))" \
 	>"$TMP/bob.out" 2>"$TMP/bob.log" &
 PID=$!

@@ -120,6 +120,8 @@ def main():
     d = subprocess.Popen([PINHOLED, "--listen", "127.0.0.1:%d" % port,
                           "--user", "alice", "--firewall", "none",
                           "--auto-answer", "--control", sock,
+                          # calls from 127.0.0.1: loopback media
+                          "--media-allow", "loopback",
                           "--media-ports", "%d-%d" % (port + 2, port + 40)],
                          stdout=log, stderr=log)
     for _ in range(50):

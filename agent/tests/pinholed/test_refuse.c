@@ -2,10 +2,12 @@
 /*
  * test_refuse.c - what pinholed refuses before a call sees a request
  * (refuse.h): 404 for another user, 415 for a body that is not SDP, 488
- * with Warning 301 for an SDP c= address of the wrong family; and what it
+ * with Warning 301 for an SDP c= address of the wrong family or one the
+ * media policy refuses (ua_refuse_media); and what it
  * lets through (our user with URI parameters, the bare host, in-dialog
  * requests).
  */
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -111,4 +113,70 @@ TEST(refuse_488_sdp_address_family)
 			 SDP("c=IN IP4 2001:db8::2\r\n")), 488);
 	EXPECT_EQ(refuse("INVITE", "sip:alice@192.0.2.1", CT_SDP,
 			 SDP("c=IN IPX 192.0.2.2\r\n")), 488);
+}
+
+/* ua_refuse_media() on an INVITE from @src whose SDP says @c and @port */
+static int refuse_media(const char *c, const char *port, const char *src,
+			const struct media_policy *p, enum media_addr *why)
+{
+	char buf[2048], body[512];
+	struct sockaddr_storage ss = { 0 };
+	struct sockaddr_in *s4 = (void *)&ss;
+	osip_message_t *m;
+	int n, code;
+
+	sip_msg_init();
+	snprintf(body, sizeof(body), "v=0\r\no=x 1 1 IN IP4 %s\r\ns=-\r\n"
+		 "c=IN IP4 %s\r\nt=0 0\r\nm=audio %s RTP/AVP 0\r\n", c, c,
+		 port);
+	n = snprintf(buf, sizeof(buf),
+		     "INVITE sip:alice@192.0.2.1 SIP/2.0\r\n"
+		     "Via: SIP/2.0/UDP %s:5060;branch=z9hG4bKm1\r\n"
+		     "Max-Forwards: 70\r\n"
+		     "From: <sip:bob@example.com>;tag=b1\r\n"
+		     "To: <sip:alice@example.com>\r\n"
+		     "Call-ID: m1@x\r\nCSeq: 1 INVITE\r\n" CT_SDP
+		     "Content-Length: %zu\r\n\r\n%s", src, strlen(body), body);
+	m = sip_msg_parse(buf, (size_t)n);
+	if (!m)
+		return -1;
+	s4->sin_family = AF_INET;
+	s4->sin_port = htons(5060);
+	inet_pton(AF_INET, src, &s4->sin_addr);
+	code = ua_refuse_media(m, &ss, p, "192.0.2.1:5060", &ref, why);
+	osip_message_free(m);
+	return code;
+}
+
+TEST(refuse_488_media_address)
+{
+	struct media_policy p = { 0 };
+	enum media_addr why;
+
+	EXPECT_EQ(refuse_media("198.51.100.7", "40000", "198.51.100.7", &p,
+			       &why), 0);
+	EXPECT_EQ(why, MEDIA_ADDR_OK);
+	EXPECT_STREQ(ref.warning, "");
+	/* a third party: not the INVITE's source */
+	EXPECT_EQ(refuse_media("192.0.2.9", "40000", "198.51.100.7", &p,
+			       &why), 488);
+	EXPECT_EQ(why, MEDIA_ADDR_NOT_PEER);
+	EXPECT_STREQ(ref.reason, "Not Acceptable Here");
+	EXPECT_STREQ(ref.warning,
+		     "301 192.0.2.1:5060 \"Media address not allowed\"");
+	EXPECT_EQ(refuse_media("127.0.0.1", "40000", "127.0.0.1", &p, &why),
+		  488);
+	EXPECT_EQ(why, MEDIA_ADDR_LOOPBACK);
+	EXPECT_EQ(refuse_media("198.51.100.7", "53", "198.51.100.7", &p,
+			       &why), 488);
+	EXPECT_EQ(why, MEDIA_ADDR_PORT);
+	p.allow = MEDIA_ALLOW_LOOPBACK;
+	EXPECT_EQ(refuse_media("127.0.0.1", "40000", "127.0.0.1", &p, &why),
+		  0);
+	p.peer = MEDIA_PEER_ANY;
+	EXPECT_EQ(refuse_media("192.0.2.9", "40000", "198.51.100.7", &p,
+			       &why), 0);
+	/* no usable offer: not this check's to refuse */
+	EXPECT_EQ(refuse_media("not-an-address", "40000", "198.51.100.7", &p,
+			       &why), 0);
 }
