@@ -10,7 +10,7 @@
  *            [--tiebreak id:N|random] [--glare tiebreak|tiebreak-resend|rfc3261]
  *            [--nack-after-ok] [--firewall kmod|none] [--auto-answer[=MS]]
  *            [--control PATH] [--media tone|FILE] [--config FILE]
- *            [--log-level error|warn|info|debug]
+ *            [--log-level error|warn|info|debug] [--max-transactions N]
  *
  * Every option can also be set in a --config file, one "key = value" per
  * line with the option's long name as key ("auto-answer = 500",
@@ -28,10 +28,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/memtrim.h"
 #include "lib/plog.h"
 #include "lib/tmr.h"
 #include "sip/sip_msg.h"
 #include "sip/sip_transport.h"
+#include "sip/sip_tx.h"
 #include "ctl.h"
 #include "fwops.h"
 #include "ua.h"
@@ -58,7 +60,7 @@ enum {
 	O_DOMAIN = 256, O_PROXY, O_REGISTER, O_PASSWORD, O_MEDIA_PORTS,
 	O_TIEBREAK, O_GLARE, O_NACK, O_FIREWALL, O_AUTO_ANSWER, O_CONTROL,
 	O_MEDIA, O_CONFIG, O_LOG_LEVEL, O_TRANSPORT, O_MAX_CALLS, O_CHECK,
-	O_RING_TIMEOUT,
+	O_RING_TIMEOUT, O_MAX_TRANSACTIONS,
 };
 
 static const struct option long_opts[] = {
@@ -82,6 +84,7 @@ static const struct option long_opts[] = {
 	{ "max-calls",	 required_argument, NULL, O_MAX_CALLS },
 	{ "check",	 no_argument,	    NULL, O_CHECK },
 	{ "ring-timeout", required_argument, NULL, O_RING_TIMEOUT },
+	{ "max-transactions", required_argument, NULL, O_MAX_TRANSACTIONS },
 	{ "help",	 no_argument,	    NULL, O_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -116,8 +119,12 @@ static void usage(FILE *f)
 "  --max-calls N            calls at once (default %d); more are refused 503\n"
 "  --ring-timeout MS        refuse an unanswered call with 480 after MS ms\n"
 "                           (default 120000, 0: ring until answered)\n"
+"  --max-transactions N     SIP server transactions at once, a quarter of\n"
+"                           them from one address (an IPv6 /64), and client\n"
+"                           ones (default %d); requests beyond are refused\n"
+"                           statelessly 503 with Retry-After\n"
 "  --check                  check the options and --config file, then exit\n",
-		UA_MAX_CALLS_DEFAULT);
+		UA_MAX_CALLS_DEFAULT, SIP_STX_MAX_DEFAULT);
 }
 
 static int cfg_error(const char *where, const char *fmt, const char *arg)
@@ -251,6 +258,12 @@ static int apply(struct opts *o, int opt, const char *v, const char *where)
 			return cfg_error(where, "--max-calls is 1-100000, not "
 					 "'%s'", v);
 		o->ua.max_calls = (unsigned int)a;
+		return 0;
+	case O_MAX_TRANSACTIONS:
+		if (parse_ulong(v, 1000000, &a) || a < 16)
+			return cfg_error(where, "--max-transactions is "
+					 "16-1000000, not '%s'", v);
+		o->ua.max_transactions = (unsigned int)a;
 		return 0;
 	case O_CHECK:
 		o->check = true;
@@ -401,6 +414,7 @@ static void on_signal(int sig)
 static int run(struct ua *ua, struct ctl *ctl)
 {
 	static struct pollfd pfd[POLL_MAX];
+	struct memtrim trim = { 0 };
 	uint64_t deadline = 0;
 
 	for (;;) {
@@ -431,6 +445,8 @@ static int run(struct ua *ua, struct ctl *ctl)
 			ctl_poll_handle(ctl, pfd + nu, nc);
 		tmr_run();
 		ua_media_tick(ua);
+		/* a flood's transactions gone: their memory back */
+		memtrim_tick(&trim, ua_transactions(ua), tmr_now());
 	}
 }
 
