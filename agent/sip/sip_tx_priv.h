@@ -79,7 +79,7 @@ struct sip_stx {
 	bool acked;			/* ACK of our 2xx seen */
 	bool reliable;			/* came over TCP: Timer J is 0 */
 	enum plog_level lvl;		/* of the request's log lines */
-	osip_message_t *req;		/* our copy; non-INVITE: until final */
+	osip_message_t *req;		/* copy; non-INVITE: until final */
 	struct sip_src *from;		/* counts us */
 	/* top Via sent-by "host:port" (17.2.3), Call-ID, CSeq number: what
 	 * matching and the log need once @req is gone; "\0"-separated */

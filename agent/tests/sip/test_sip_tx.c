@@ -657,7 +657,8 @@ TEST(server_transactions_global_cap)
 		osip_message_t *r = request("OPTIONS");
 		struct sip_stx *st;
 
-		osip_message_set_via(r, "SIP/2.0/UDP 127.0.0.1:9;branch=z9hG4bKx");
+		osip_message_set_via(r,
+				     "SIP/2.0/UDP 127.0.0.1:9;branch=z9hG4bKx");
 		errno = 0;
 		st = sip_stx_new(E.sip, r, &E.peer_addr, NULL, NULL);
 		EXPECT_TRUE(st == NULL);
