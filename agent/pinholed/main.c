@@ -12,6 +12,7 @@
  *            [--control PATH] [--media tone|FILE] [--config FILE]
  *            [--log-level error|warn|info|debug] [--media-allow LIST]
  *            [--media-peer signalling|any] [--rtp-timeout S]
+ *            [--max-transactions N]
  *
  * Every option can also be set in a --config file, one "key = value" per
  * line with the option's long name as key ("auto-answer = 500",
@@ -29,11 +30,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/memtrim.h"
 #include "lib/plog.h"
 #include "lib/tmr.h"
 #include "media/media_policy.h"
 #include "sip/sip_msg.h"
 #include "sip/sip_transport.h"
+#include "sip/sip_tx.h"
 #include "ctl.h"
 #include "fwops.h"
 #include "ua.h"
@@ -61,6 +64,7 @@ enum {
 	O_TIEBREAK, O_GLARE, O_NACK, O_FIREWALL, O_AUTO_ANSWER, O_CONTROL,
 	O_MEDIA, O_CONFIG, O_LOG_LEVEL, O_TRANSPORT, O_MAX_CALLS, O_CHECK,
 	O_RING_TIMEOUT, O_MEDIA_ALLOW, O_MEDIA_PEER, O_RTP_TIMEOUT,
+	O_MAX_TRANSACTIONS,
 };
 
 static const struct option long_opts[] = {
@@ -87,6 +91,7 @@ static const struct option long_opts[] = {
 	{ "media-allow", required_argument, NULL, O_MEDIA_ALLOW },
 	{ "media-peer",	 required_argument, NULL, O_MEDIA_PEER },
 	{ "rtp-timeout", required_argument, NULL, O_RTP_TIMEOUT },
+	{ "max-transactions", required_argument, NULL, O_MAX_TRANSACTIONS },
 	{ "help",	 no_argument,	    NULL, O_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -131,8 +136,12 @@ static void usage(FILE *f)
 "                           488) or to any allowed address (proxies, SBCs)\n"
 "  --rtp-timeout S          end a call whose peer sent no RTP or RTCP for\n"
 "                           S seconds (default 60, 0: never)\n"
+"  --max-transactions N     SIP server transactions at once, a quarter of\n"
+"                           them from one address (an IPv6 /64), and client\n"
+"                           ones (default %d); requests beyond are refused\n"
+"                           statelessly 503 with Retry-After\n"
 "  --check                  check the options and --config file, then exit\n",
-		UA_MAX_CALLS_DEFAULT);
+		UA_MAX_CALLS_DEFAULT, SIP_STX_MAX_DEFAULT);
 }
 
 static int cfg_error(const char *where, const char *fmt, const char *arg)
@@ -266,6 +275,12 @@ static int apply(struct opts *o, int opt, const char *v, const char *where)
 			return cfg_error(where, "--max-calls is 1-100000, not "
 					 "'%s'", v);
 		o->ua.max_calls = (unsigned int)a;
+		return 0;
+	case O_MAX_TRANSACTIONS:
+		if (parse_ulong(v, 1000000, &a) || a < 16)
+			return cfg_error(where, "--max-transactions is "
+					 "16-1000000, not '%s'", v);
+		o->ua.max_transactions = (unsigned int)a;
 		return 0;
 	case O_CHECK:
 		o->check = true;
@@ -434,6 +449,7 @@ static void on_signal(int sig)
 static int run(struct ua *ua, struct ctl *ctl)
 {
 	static struct pollfd pfd[POLL_MAX];
+	struct memtrim trim = { 0 };
 	uint64_t deadline = 0;
 
 	for (;;) {
@@ -464,6 +480,8 @@ static int run(struct ua *ua, struct ctl *ctl)
 			ctl_poll_handle(ctl, pfd + nu, nc);
 		tmr_run();
 		ua_media_tick(ua);
+		/* a flood's transactions gone: their memory back */
+		memtrim_tick(&trim, ua_transactions(ua), tmr_now());
 	}
 }
 

@@ -395,6 +395,12 @@ struct ua *ua_new(const struct ua_cfg *cfg, struct fwops *fw, char *err,
 	if (!ua->tp)
 		goto fail;
 	ua->sip = sip_new(ua->tp, ua_on_request, ua);
+	if (ua->sip) {
+		struct sip_limits lim;
+
+		sip_limits_default(&lim, cfg->max_transactions);
+		sip_set_limits(ua->sip, &lim);
+	}
 	if (!ua->sip) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;

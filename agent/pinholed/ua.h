@@ -38,6 +38,9 @@ struct ua_cfg {
 	enum sip_tp_mode transport;	/* --transport; 0 = UDP */
 	unsigned int max_calls;		/* 0 = UA_MAX_CALLS_DEFAULT */
 	unsigned int ring_timeout_ms;	/* unanswered: 480 after; 0 never */
+	/* server and client transactions at once, a quarter of them per
+	 * source; 0 = SIP_STX_MAX_DEFAULT (sip_tx.h) */
+	unsigned int max_transactions;
 	const char *user;
 	const char *domain;		/* NULL: the listen address */
 	const char *proxy;		/* outbound proxy URI or NULL */
@@ -73,6 +76,8 @@ void ua_poll_handle(struct ua *ua, const struct pollfd *pfd, unsigned int n);
 /* ms until the next media packet is due (-1: none), and send them */
 int ua_media_timeout(struct ua *ua);
 void ua_media_tick(struct ua *ua);
+/* SIP transactions alive */
+unsigned int ua_transactions(const struct ua *ua);
 
 /* user operations; 0 or -errno (-ENOENT: no such call, -EINVAL: not now) */
 int ua_dial(struct ua *ua, const char *uri, unsigned int *id, char *err,

@@ -272,14 +272,24 @@ static void on_invite(struct ua *ua, const osip_message_t *req,
 				     "(%llu so far)", err,
 				     (unsigned long long)ua->stats.calls_refused);
 			ua->stats.sip_rejected++;
-			sip_reply_stateless(ua->sip, req, src, 503);
+			sip_reply_overload(ua->sip, req, src);
 			return;
 		}
 	}
 	ua_uas_leg_reset(uc);
 	uc->stx = sip_stx_new(ua->sip, req, src, &invite_handlers, uc);
-	if (!uc->stx)
+	if (!uc->stx) {
+		/* no transaction for it (out of memory, or the limits of
+		 * sip_tx.h): refused statelessly, a new call closed */
+		ua->stats.sip_rejected++;
+		sip_reply_overload(ua->sip, req, src);
+		if (!uc->outgoing) {
+			uc->call.state = CALL_CLOSED;
+			uc->call.end = CALL_END_DECLINED;
+			ua_call_finish(uc);
+		}
 		return;
+	}
 	uc->uas_sdp_ok = body_sdp(req, &uc->uas_sdp) == 0;
 	if (!uc->uas_sdp_ok) {
 		/* offer/answer (RFC 3264) needs the offer in the INVITE */

@@ -201,6 +201,10 @@ void ua_stats_json(struct ua *ua, json_t *reply)
 	o = json_object();
 	pj_set_bool(o, "registered", sip_reg_registered(ua->reg));
 	pj_set_u64(o, "transactions", sip_tx_count(ua->sip));
+	pj_set_u64(o, "server_transactions", sip_stx_count(ua->sip, NULL));
+	/* beyond the transaction limits: 503 statelessly, not sent */
+	pj_set_u64(o, "overload_refused", sip_stx_refused(ua->sip));
+	pj_set_u64(o, "client_refused", sip_ctx_refused(ua->sip));
 	pj_set_u64(o, "rejected", s->sip_rejected);
 	sip_transport_malformed(ua->tp, &refused, &dropped);
 	pj_set_u64(o, "malformed_refused", refused);
@@ -209,6 +213,11 @@ void ua_stats_json(struct ua *ua, json_t *reply)
 		   sip_tp_mode_name(sip_transport_mode(ua->tp)));
 	pj_set_u64(o, "tcp_connections", sip_transport_conns(ua->tp));
 	json_object_set_new(reply, "sip", o);
+}
+
+unsigned int ua_transactions(const struct ua *ua)
+{
+	return sip_tx_count(ua->sip);
 }
 
 void ua_calls_text(struct ua *ua, FILE *f)

@@ -19,8 +19,13 @@
 
 static int ctx_resend(struct sip_ctx *ct, const char *why)
 {
-	sip_tx_log_retransmit(ct->req, ct->req->sip_method ?
-			      ct->req->sip_method : "request", why,
+	const osip_message_t *r = ct->req;
+
+	sip_tx_log_retransmit(sip_msg_log_level(r, true),
+			      r->call_id ? r->call_id->number : NULL,
+			      r->cseq ? r->cseq->number : NULL,
+			      r->cseq ? r->cseq->method : NULL,
+			      r->sip_method ? r->sip_method : "request", why,
 			      ct->branch, &ct->dst);
 	return sip_transport_send_buf(ct->s->tp, ct->buf, ct->len, &ct->dst);
 }
@@ -29,11 +34,11 @@ static int ctx_resend(struct sip_ctx *ct, const char *why)
 static void ctx_destroy(struct sip_ctx *ct)
 {
 	htab_del(&ct->s->ctx_by_branch, &ct->hb);
-	ct->s->count--;
+	ct->s->nctx--;
 	tmr_cancel(&ct->retx);
 	tmr_cancel(&ct->timeout);
 	osip_message_free(ct->req);
-	osip_free(ct->buf);
+	free(ct->buf);
 	free(ct);
 }
 
@@ -61,9 +66,19 @@ static struct sip_ctx *ctx_start(struct sip *s, osip_message_t *req,
 				 const struct sockaddr_storage *dst,
 				 bool add_via, sip_ctx_h *h, void *arg)
 {
-	struct sip_ctx *ct = calloc(1, sizeof(*ct));
+	struct sip_ctx *ct;
 	const char *br;
 
+	/* a CANCEL (add_via false) belongs to an INVITE already counted */
+	if (add_via && s->nctx >= s->lim.ctx_max) {
+		s->ctx_refused++;
+		plog_rl(PLOG_WARN, "%u client transactions already, %s not "
+			"sent", s->nctx, req->sip_method);
+		osip_message_free(req);
+		errno = EBUSY;
+		return NULL;
+	}
+	ct = calloc(1, sizeof(*ct));
 	if (!ct) {
 		osip_message_free(req);
 		return NULL;
@@ -77,7 +92,7 @@ static struct sip_ctx *ctx_start(struct sip *s, osip_message_t *req,
 	ct->state = SIP_CTX_CALLING;
 	tmr_init(&ct->retx);
 	tmr_init(&ct->timeout);
-	s->count++;
+	s->nctx++;
 	if (add_via && sip_transport_add_via(s->tp, req, ct->branch,
 					     sizeof(ct->branch)))
 		goto fail;

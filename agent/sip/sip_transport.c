@@ -254,6 +254,11 @@ void sip_transport_malformed(const struct sip_transport *tp,
 	*dropped = tp->dropped;
 }
 
+unsigned int sip_transport_conns_in(const struct sip_transport *tp)
+{
+	return tp->nconns_in;
+}
+
 unsigned int sip_transport_conns(const struct sip_transport *tp)
 {
 	return tp->nconns;

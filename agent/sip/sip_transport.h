@@ -4,7 +4,9 @@
  * symmetric response routing of RFC 3581 (rport).
  *
  * TCP (--transport tcp|both): a listening socket and up to
- * SIP_TCP_MAX_CONNS connections, accepted or opened by us; the stream is
+ * SIP_TCP_MAX_IN accepted connections (SIP_TCP_MAX_IN_PER_SRC from one
+ * address; more are closed at once) and SIP_TCP_MAX_OUT opened by us,
+ * counted apart so that peers cannot take ours; the stream is
  * cut into messages by Content-Length (18.3; a message without it has no
  * body), at most SIP_TCP_MSG_MAX bytes each, or the connection is closed.
  * A message goes over the transport its top Via names: our Via says TCP
@@ -45,7 +47,10 @@
 #define SIP_DEFAULT_PORT	5060
 /* TCP: largest message, connections at once, idle connection lifetime */
 #define SIP_TCP_MSG_MAX		65535
-#define SIP_TCP_MAX_CONNS	64
+#define SIP_TCP_MAX_IN		48
+#define SIP_TCP_MAX_IN_PER_SRC	8
+#define SIP_TCP_MAX_OUT		16
+#define SIP_TCP_MAX_CONNS	(SIP_TCP_MAX_IN + SIP_TCP_MAX_OUT)
 #define SIP_TCP_IDLE_MS		64000u
 /* bytes queued for a connection that does not drain: then it is closed */
 #define SIP_TCP_WBUF_MAX	(4 * SIP_TCP_MSG_MAX)
@@ -79,8 +84,9 @@ struct sip_transport *sip_transport_new_mode(const char *listen,
 enum sip_tp_mode sip_transport_mode(const struct sip_transport *tp);
 /* ";transport=tcp" for a tcp-only transport's Contact, else "" */
 const char *sip_transport_uri_params(const struct sip_transport *tp);
-/* TCP connections open now */
+/* TCP connections open now; of them accepted (the rest are ours) */
 unsigned int sip_transport_conns(const struct sip_transport *tp);
+unsigned int sip_transport_conns_in(const struct sip_transport *tp);
 /* malformed requests answered (400/416/505), malformed input dropped */
 void sip_transport_malformed(const struct sip_transport *tp,
 			     uint64_t *refused, uint64_t *dropped);

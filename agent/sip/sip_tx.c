@@ -12,9 +12,12 @@
  *
  * Copyright (C) 2026 The pinhole authors.
  */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "lib/plog.h"
 #include "lib/sockaddr.h"
@@ -25,22 +28,48 @@
  * "retransmit WHAT (WHY) | call= cseq= branch= peer=") so that a ladder
  * read from the log shows what the peer saw.
  */
-void sip_tx_log_retransmit(const osip_message_t *req, const char *what,
-			   const char *why, const char *branch,
+void sip_tx_log_retransmit(enum plog_level lvl, const char *call_id,
+			   const char *cseq, const char *method,
+			   const char *what, const char *why,
+			   const char *branch,
 			   const struct sockaddr_storage *dst)
 {
 	char p[64];
-	/* at the level of the request's own line (OPTIONS: debug) */
-	enum plog_level lvl = sip_msg_log_level(req, true);
 
 	if (!plog_enabled(lvl))
 		return;
 	plog(lvl, "retransmit %s (%s) | call=%s cseq=%s/%s branch=%s "
-	     "peer=%s", what, why,
-	     req->call_id && req->call_id->number ? req->call_id->number : "-",
-	     req->cseq && req->cseq->number ? req->cseq->number : "-",
-	     req->cseq && req->cseq->method ? req->cseq->method : "-",
-	     branch, sa_str(dst, p, sizeof(p)));
+	     "peer=%s", what, why, call_id ? call_id : "-", cseq ? cseq : "-",
+	     method ? method : "-", branch, sa_str(dst, p, sizeof(p)));
+}
+
+void sip_src_key(const struct sockaddr_storage *src, char *key, size_t size)
+{
+	const struct sockaddr_in6 *s6 = (const void *)src;
+	const struct sockaddr_in *s4 = (const void *)src;
+	struct in6_addr a;
+
+	if (src->ss_family == AF_INET6 &&
+	    !IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr)) {
+		/* one host may own a whole /64 (RFC 4291 2.5.1) */
+		a = s6->sin6_addr;
+		memset(a.s6_addr + 8, 0, 8);
+		inet_ntop(AF_INET6, &a, key, (socklen_t)size);
+	} else if (src->ss_family == AF_INET6) {
+		inet_ntop(AF_INET, s6->sin6_addr.s6_addr + 12, key,
+			  (socklen_t)size);
+	} else if (src->ss_family == AF_INET) {
+		inet_ntop(AF_INET, &s4->sin_addr, key, (socklen_t)size);
+	} else {
+		snprintf(key, size, "?");
+	}
+}
+
+void sip_limits_default(struct sip_limits *l, unsigned int stx_max)
+{
+	l->stx_max = stx_max ? stx_max : SIP_STX_MAX_DEFAULT;
+	l->stx_per_src_max = l->stx_max > 4 ? l->stx_max / 4 : 1;
+	l->ctx_max = stx_max ? stx_max : SIP_CTX_MAX_DEFAULT;
 }
 
 struct sip *sip_new(struct sip_transport *tp, sip_req_h *h, void *arg)
@@ -52,7 +81,13 @@ struct sip *sip_new(struct sip_transport *tp, sip_req_h *h, void *arg)
 	s->tp = tp;
 	s->req_h = h;
 	s->arg = arg;
+	sip_limits_default(&s->lim, 0);
 	return s;
+}
+
+void sip_set_limits(struct sip *s, const struct sip_limits *l)
+{
+	s->lim = *l;
 }
 
 void sip_free(struct sip *s)
@@ -64,6 +99,7 @@ void sip_free(struct sip *s)
 	htab_free(&s->ctx_by_branch);
 	htab_free(&s->stx_by_branch);
 	htab_free(&s->stx_by_callid);
+	htab_free(&s->src_by_key);
 	free(s);
 }
 
@@ -74,7 +110,17 @@ struct sip_transport *sip_transport(const struct sip *s)
 
 unsigned int sip_tx_count(const struct sip *s)
 {
-	return s->count;
+	return s->nctx + s->nstx;
+}
+
+uint64_t sip_stx_refused(const struct sip *s)
+{
+	return s->stx_refused;
+}
+
+uint64_t sip_ctx_refused(const struct sip *s)
+{
+	return s->ctx_refused;
 }
 
 void sip_input(osip_message_t *msg, const struct sockaddr_storage *src,
@@ -100,12 +146,13 @@ int sip_send_stateless(struct sip *s, osip_message_t *req,
 	return sip_transport_send(s->tp, req, dst);
 }
 
-int sip_reply_stateless(struct sip *s, const osip_message_t *req,
-			const struct sockaddr_storage *src, int code)
+static int reply_stateless(struct sip *s, const osip_message_t *req,
+			   const struct sockaddr_storage *src, int code,
+			   unsigned int retry_after)
 {
 	struct sockaddr_storage dst;
 	osip_message_t *r;
-	char tag[24];
+	char tag[24], ra[16];
 	int ret;
 
 	if (MSG_IS_ACK(req))
@@ -114,10 +161,26 @@ int sip_reply_stateless(struct sip *s, const osip_message_t *req,
 	r = sip_reply_new(req, code, tag);
 	if (!r)
 		return -ENOMEM;
+	if (retry_after) {
+		snprintf(ra, sizeof(ra), "%u", retry_after);
+		osip_message_set_header(r, "Retry-After", ra);
+	}
 	sip_response_dst(req, src, &dst);
 	ret = sip_transport_send(s->tp, r, &dst);
 	osip_message_free(r);
 	return ret;
+}
+
+int sip_reply_stateless(struct sip *s, const osip_message_t *req,
+			const struct sockaddr_storage *src, int code)
+{
+	return reply_stateless(s, req, src, code, 0);
+}
+
+int sip_reply_overload(struct sip *s, const osip_message_t *req,
+		       const struct sockaddr_storage *src)
+{
+	return reply_stateless(s, req, src, 503, SIP_RETRY_AFTER_S);
 }
 
 const char *sip_ctx_state_name(enum sip_ctx_state st)

@@ -10,11 +10,17 @@
 #ifndef PINHOLE_AGENT_SIP_TX_PRIV_H
 #define PINHOLE_AGENT_SIP_TX_PRIV_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <osipparser2/osip_port.h>
 
 #include "lib/htab.h"
+#include "lib/plog.h"
 #include "lib/tmr.h"
 #include "sip_msg.h"
 #include "sip_tx.h"
@@ -30,7 +36,17 @@ struct sip {
 	struct htab ctx_by_branch;
 	struct htab stx_by_branch;
 	struct htab stx_by_callid;
-	unsigned int count;
+	struct htab src_by_key;		/* struct sip_src */
+	unsigned int nctx, nstx;
+	struct sip_limits lim;
+	uint64_t stx_refused, ctx_refused;
+};
+
+/* the server transactions of one source (an IPv4 address, an IPv6 /64) */
+struct sip_src {
+	struct hnode hn;		/* s->src_by_key */
+	unsigned int n;
+	char key[48];
 };
 
 struct sip_ctx {
@@ -61,7 +77,13 @@ struct sip_stx {
 	bool invite;
 	bool released;
 	bool acked;			/* ACK of our 2xx seen */
-	osip_message_t *req;		/* our copy */
+	bool reliable;			/* came over TCP: Timer J is 0 */
+	enum plog_level lvl;		/* of the request's log lines */
+	osip_message_t *req;		/* copy; non-INVITE: until final */
+	struct sip_src *from;		/* counts us */
+	/* top Via sent-by "host:port" (17.2.3), Call-ID, CSeq number: what
+	 * matching and the log need once @req is gone; "\0"-separated */
+	char *ids;
 	char branch[BRANCH_LEN];
 	char method[16];
 	struct sockaddr_storage src;
@@ -88,16 +110,36 @@ static inline const char *top_branch(const osip_message_t *m)
 	return br ? br->gvalue : NULL;
 }
 
+/*
+ * The wire form of @m into *@buf (free()), of its own size: libosip2's
+ * buffer is SIP_MESSAGE_MAX_LENGTH (8000) bytes whatever the message, and
+ * a transaction keeps it for 32 s.
+ */
 static inline int serialize(osip_message_t *m, char **buf, size_t *len)
 {
+	char *big = NULL;
+
 	osip_message_force_update(m);
-	return sip_msg_to_buf(m, buf, len);
+	if (sip_msg_to_buf(m, &big, len))
+		return -EINVAL;
+	*buf = malloc(*len + 1);
+	if (*buf) {
+		memcpy(*buf, big, *len);
+		(*buf)[*len] = 0;
+	}
+	osip_free(big);
+	return *buf ? 0 : -ENOMEM;
 }
 
-/* sip_tx.c: a line in the log for a retransmission (see there) */
-void sip_tx_log_retransmit(const osip_message_t *req, const char *what,
-			   const char *why, const char *branch,
+/* sip_tx.c: a line in the log for a retransmission (see there), at
+ * @lvl: the level of the request's own line */
+void sip_tx_log_retransmit(enum plog_level lvl, const char *call_id,
+			   const char *cseq, const char *method,
+			   const char *what, const char *why,
+			   const char *branch,
 			   const struct sockaddr_storage *dst);
+/* sip_tx.c: the source key of @src: its address, or its IPv6 /64 */
+void sip_src_key(const struct sockaddr_storage *src, char *key, size_t size);
 
 /* sip_ctx.c: a response from the transport; every client transaction
  * freed (sip_free) */
