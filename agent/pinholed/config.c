@@ -16,6 +16,7 @@
 #include "sip/sip_transport.h"
 #include "config.h"
 #include "ctl.h"
+#include "policy.h"
 
 const struct option config_long_opts[] = {
 	{ "listen",	 required_argument, NULL, O_LISTEN },
@@ -38,6 +39,10 @@ const struct option config_long_opts[] = {
 	{ "max-calls",	 required_argument, NULL, O_MAX_CALLS },
 	{ "check",	 no_argument,	    NULL, O_CHECK },
 	{ "ring-timeout", required_argument, NULL, O_RING_TIMEOUT },
+	{ "allow",	 required_argument, NULL, O_ALLOW },
+	{ "auth-inbound", no_argument,	    NULL, O_AUTH_INBOUND },
+	{ "inbound-password", required_argument, NULL, O_INBOUND_PASSWORD },
+	{ "new-dialog-rate", required_argument, NULL, O_NEW_DIALOG_RATE },
 	{ "help",	 no_argument,	    NULL, O_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -210,6 +215,32 @@ int config_apply(struct opts *o, int opt, const char *v, const char *where,
 			return cfg_error(where, "--ring-timeout takes ms, not "
 					 "'%s'", v);
 		o->ua.ring_timeout_ms = (unsigned int)a;
+		return 0;
+	case O_ALLOW: {
+		char why[200];
+
+		if (pol_cidr_list_add(o->ua.allow, &o->ua.nallow,
+				      POL_ALLOW_MAX, v, why, sizeof(why)))
+			return cfg_error(where, "--allow: %s", why);
+		return 0;
+	}
+	case O_AUTH_INBOUND:
+		if (parse_bool(v, &flag))
+			return cfg_error(where, "auth-inbound: yes or no, "
+					 "not '%s'", v);
+		o->ua.auth_inbound = flag;
+		return 0;
+	case O_INBOUND_PASSWORD:
+		o->ua.inbound_password = v;
+		return 0;
+	case O_NEW_DIALOG_RATE:
+		if (!strcmp(v, "0") || !strcmp(v, "no")) {
+			o->ua.new_dialog_rate = 0;
+			return 0;
+		}
+		if (pol_rate_parse(v, &o->ua.new_dialog_rate))
+			return cfg_error(where, "--new-dialog-rate is N or N/s "
+					 "(0-100000), not '%s'", v);
 		return 0;
 	case O_LOG_LEVEL:
 		if (plog_level_parse(v, &o->log_level))

@@ -10,7 +10,8 @@
  *            [--tiebreak id:N|random] [--glare tiebreak|tiebreak-resend|rfc3261]
  *            [--nack-after-ok] [--firewall kmod|none] [--auto-answer[=MS]]
  *            [--control PATH] [--media tone|FILE] [--config FILE]
- *            [--log-level error|warn|info|debug]
+ *            [--log-level error|warn|info|debug] [--allow CIDR[,CIDR...]]
+ *            [--auth-inbound] [--inbound-password P] [--new-dialog-rate N]
  *
  * Every option can also be set in a --config file, one "key = value" per
  * line with the option's long name as key ("auto-answer = 500",
@@ -73,8 +74,21 @@ static void usage(FILE *f)
 "  --max-calls N            calls at once (default %d); more are refused 503\n"
 "  --ring-timeout MS        refuse an unanswered call with 480 after MS ms\n"
 "                           (default 120000, 0: ring until answered)\n"
+"  --allow CIDR[,CIDR...]   accept requests only from these prefixes (IPv4,\n"
+"                           IPv6; repeatable; default: from anywhere);\n"
+"                           others get 403\n"
+"  --auth-inbound           challenge requests outside a dialog (not ACK,\n"
+"                           CANCEL) with digest auth (401): user --user,\n"
+"                           realm the domain, --inbound-password or else\n"
+"                           --password\n"
+"  --inbound-password P     the password callers must prove\n"
+"  --new-dialog-rate N[/s]  new dialogs (INVITEs outside a dialog) per\n"
+"                           second from one source address; beyond, 503\n"
+"                           with Retry-After (default 0: no limit)\n"
+"                           Refusals of these three are answered at most\n"
+"                           %d/s per source; beyond, not at all\n"
 "  --check                  check the options and --config file, then exit\n",
-		UA_MAX_CALLS_DEFAULT);
+		UA_MAX_CALLS_DEFAULT, POL_REFUSE_RATE);
 }
 
 static int parse_args(struct opts *o, int argc, char **argv)
@@ -120,6 +134,11 @@ static int parse_args(struct opts *o, int argc, char **argv)
 	}
 	if (!o->ua.listen || !o->ua.user) {
 		fprintf(stderr, PROG ": --listen and --user are required\n");
+		return -EINVAL;
+	}
+	if (o->ua.auth_inbound && !o->ua.inbound_password && !o->ua.password) {
+		fprintf(stderr, PROG ": --auth-inbound needs --inbound-password "
+			"or --password\n");
 		return -EINVAL;
 	}
 	if (o->ua.do_register && !o->ua.proxy) {

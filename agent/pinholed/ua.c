@@ -381,6 +381,12 @@ struct ua *ua_new(const struct ua_cfg *cfg, struct fwops *fw, char *err,
 	}
 	ua->cfg = *cfg;
 	ua->fw = fw;
+	ua->srcs = calloc(1, sizeof(*ua->srcs));
+	if (!ua->srcs) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	rand_bytes(ua->auth_key, sizeof(ua->auth_key));
 	ua->tp = sip_transport_new_mode(cfg->listen, cfg->transport ?
 					cfg->transport : SIP_TP_UDP,
 					sip_input, NULL, err, errlen);
@@ -440,6 +446,7 @@ void ua_free(struct ua *ua)
 	sip_free(ua->sip);
 	sip_transport_free(ua->tp);
 	free(ua->poll_calls);
+	free(ua->srcs);
 	free(ua);
 }
 

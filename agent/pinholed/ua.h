@@ -22,6 +22,7 @@
 #include "call/call.h"
 #include "sip/sip_transport.h"
 #include "fwops.h"
+#include "policy.h"
 
 enum ua_tiebreak {
 	UA_TIEBREAK_ID,		/* --tiebreak id:N */
@@ -48,6 +49,12 @@ struct ua_cfg {
 	uint64_t tiebreak_id;
 	struct call_cfg call;		/* glare mode, nack-after-ok, answer */
 	unsigned int register_expires;	/* s */
+	/* inbound policy (policy.h, ua_policy.c) */
+	struct pol_cidr allow[POL_ALLOW_MAX];	/* --allow; none: all */
+	unsigned int nallow;
+	bool auth_inbound;		/* --auth-inbound: digest */
+	const char *inbound_password;	/* NULL: password */
+	unsigned int new_dialog_rate;	/* per source and s; 0: no limit */
 };
 
 struct ua;
