@@ -389,6 +389,12 @@ struct ua *ua_new(const struct ua_cfg *cfg, struct fwops *fw, char *err,
 	ua->fw = fw;
 	ua->mpol.allow = cfg->media_allow;
 	ua->mpol.peer = cfg->media_peer;
+	ua->srcs = calloc(1, sizeof(*ua->srcs));
+	if (!ua->srcs) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	rand_bytes(ua->auth_key, sizeof(ua->auth_key));
 	ua->tp = sip_transport_new_mode(cfg->listen, cfg->transport ?
 					cfg->transport : SIP_TP_UDP,
 					sip_input, NULL, err, errlen);
@@ -462,6 +468,7 @@ void ua_free(struct ua *ua)
 	sip_transport_free(ua->tp);
 	free(ua->poll_calls);
 	media_policy_free_own(&ua->mpol);
+	free(ua->srcs);
 	free(ua);
 }
 

@@ -23,6 +23,7 @@
 #include "media/media_policy.h"
 #include "sip/sip_transport.h"
 #include "fwops.h"
+#include "policy.h"
 
 enum ua_tiebreak {
 	UA_TIEBREAK_ID,		/* --tiebreak id:N */
@@ -58,6 +59,12 @@ struct ua_cfg {
 	/* --rtp-timeout: an established call whose peer sent no RTP or
 	 * RTCP for this long is ended (BYE); 0 = never */
 	unsigned int rtp_timeout_ms;
+	/* inbound policy (policy.h, ua_policy.c) */
+	struct pol_cidr allow[POL_ALLOW_MAX];	/* --allow; none: all */
+	unsigned int nallow;
+	bool auth_inbound;		/* --auth-inbound: digest */
+	const char *inbound_password;	/* NULL: password */
+	unsigned int new_dialog_rate;	/* per source and s; 0: no limit */
 };
 
 struct ua;

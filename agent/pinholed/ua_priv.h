@@ -25,6 +25,7 @@
 #include "call/call.h"
 #include "lib/tmr.h"
 #include "sip/sdp.h"
+#include "sip/sip_auth.h"
 #include "sip/sip_dialog.h"
 #include "sip/sip_tx.h"
 #include "fwops.h"
@@ -110,6 +111,9 @@ struct ua_stats {
 	uint64_t glare_result[UA_GR__MAX];
 	uint64_t sip_rejected;		/* 4xx/5xx sent outside calls */
 	uint64_t calls_refused;		/* --max-calls reached */
+	/* inbound policy: answered 403/401/503, and not answered */
+	uint64_t pol_forbidden, pol_challenged, pol_rate_limited;
+	uint64_t pol_silenced;
 };
 
 struct ua {
@@ -130,6 +134,8 @@ struct ua {
 	unsigned int poll_max;
 	struct media_policy mpol;	/* its own addresses: ua_media_policy */
 	uint64_t mpol_loaded;		/* tmr_now() of their last reading */
+	struct pol_srcs *srcs;		/* inbound policy per source */
+	uint8_t auth_key[SIP_AUTH_KEY_LEN];	/* --auth-inbound nonces */
 };
 
 static inline const char *leg_name(enum call_leg l)
@@ -183,6 +189,12 @@ void ua_call_run(struct ua_call *uc, const struct call_ev *ev);
 void ua_post(struct ua_call *uc, const struct call_ev *ev);
 /* the call is closed: count it, stop it, let it linger */
 void ua_call_finish(struct ua_call *uc);
+
+/* ua_policy.c: --allow, --auth-inbound, --new-dialog-rate on a request
+ * outside any transaction (not an ACK); false when it was refused
+ * (answered statelessly, or not at all to a source refused too often) */
+bool ua_policy_admit(struct ua *ua, const osip_message_t *req,
+		     const struct sockaddr_storage *src);
 
 /* ua_route.c: from the network to the calls */
 sip_req_h ua_on_request;		/* requests no transaction took */

@@ -357,6 +357,8 @@ void ua_on_request(struct sip *s, const osip_message_t *req,
 		plog(PLOG_DEBUG, "ACK matching nothing dropped");
 		return;
 	}
+	if (!ua_policy_admit(ua, req, src))
+		return;
 	/* 8.2.1 first (405/501 below), then 8.2.2 and 8.2.3 */
 	if ((MSG_IS_INVITE(req) || MSG_IS_BYE(req) || MSG_IS_OPTIONS(req)) &&
 	    ua_refuse(req, ua->cfg.user, sip_transport_hostport(ua->tp),
