@@ -138,7 +138,8 @@ class Daemon:
         self.p = subprocess.Popen(
             [PINHOLED, "--listen", "127.0.0.1:%d" % self.port, "--user",
              "alice", "--firewall", "none", "--auto-answer", "--control",
-             self.sock, "--media-ports",
+             self.sock, "--media-allow", "loopback", "--media-peer", "any",
+             "--media-ports",
              "%d-%d" % (self.port + 2, self.port + 200)] + list(opts),
             stdout=self.log, stderr=self.log)
         for _ in range(50):
