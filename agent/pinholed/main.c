@@ -11,6 +11,7 @@
  *            [--nack-after-ok] [--firewall kmod|none] [--auto-answer[=MS]]
  *            [--control PATH] [--media tone|FILE] [--config FILE]
  *            [--log-level error|warn|info|debug]
+ *            [--dns-server IP[:PORT][,...]] [--dns-timeout MS]
  *
  * Every option can also be set in a --config file, one "key = value" per
  * line with the option's long name as key ("auto-answer = 500",
@@ -29,6 +30,7 @@
 #include <string.h>
 
 #include "lib/plog.h"
+#include "lib/resolve.h"
 #include "lib/tmr.h"
 #include "sip/sip_msg.h"
 #include "sip/sip_transport.h"
@@ -47,6 +49,8 @@ struct opts {
 	const char *firewall;
 	const char *control;
 	enum plog_level log_level;
+	const char *dns_servers;	/* NULL: /etc/resolv.conf's */
+	unsigned int dns_timeout_ms;
 	bool check;			/* --check: parse only */
 	/* strings we own (from the config file) */
 	char *owned[32];
@@ -58,7 +62,7 @@ enum {
 	O_DOMAIN = 256, O_PROXY, O_REGISTER, O_PASSWORD, O_MEDIA_PORTS,
 	O_TIEBREAK, O_GLARE, O_NACK, O_FIREWALL, O_AUTO_ANSWER, O_CONTROL,
 	O_MEDIA, O_CONFIG, O_LOG_LEVEL, O_TRANSPORT, O_MAX_CALLS, O_CHECK,
-	O_RING_TIMEOUT,
+	O_RING_TIMEOUT, O_DNS_SERVER, O_DNS_TIMEOUT,
 };
 
 static const struct option long_opts[] = {
@@ -82,6 +86,8 @@ static const struct option long_opts[] = {
 	{ "max-calls",	 required_argument, NULL, O_MAX_CALLS },
 	{ "check",	 no_argument,	    NULL, O_CHECK },
 	{ "ring-timeout", required_argument, NULL, O_RING_TIMEOUT },
+	{ "dns-server",	 required_argument, NULL, O_DNS_SERVER },
+	{ "dns-timeout", required_argument, NULL, O_DNS_TIMEOUT },
 	{ "help",	 no_argument,	    NULL, O_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -116,8 +122,13 @@ static void usage(FILE *f)
 "  --max-calls N            calls at once (default %d); more are refused 503\n"
 "  --ring-timeout MS        refuse an unanswered call with 480 after MS ms\n"
 "                           (default 120000, 0: ring until answered)\n"
+"  --dns-server IP[:PORT][,...]  DNS servers for the host names of SIP\n"
+"                           URIs (default: /etc/resolv.conf's); [V6]:PORT\n"
+"  --dns-timeout MS         a lookup's first try waits MS ms (default %u),\n"
+"                           the second twice that; then the request\n"
+"                           fails (503) - other calls never wait for it\n"
 "  --check                  check the options and --config file, then exit\n",
-		UA_MAX_CALLS_DEFAULT);
+		UA_MAX_CALLS_DEFAULT, RESOLVE_TIMEOUT_MS);
 }
 
 static int cfg_error(const char *where, const char *fmt, const char *arg)
@@ -260,6 +271,18 @@ static int apply(struct opts *o, int opt, const char *v, const char *where)
 			return cfg_error(where, "--ring-timeout takes ms, not "
 					 "'%s'", v);
 		o->ua.ring_timeout_ms = (unsigned int)a;
+		return 0;
+	case O_DNS_SERVER:
+		if (!*v || strpbrk(v, " \t"))
+			return cfg_error(where, "--dns-server is IP[:PORT][,...], "
+					 "not '%s'", v);
+		o->dns_servers = v;
+		return 0;
+	case O_DNS_TIMEOUT:
+		if (parse_ulong(v, 60000, &a) || a < 10)
+			return cfg_error(where, "--dns-timeout takes 10-60000 ms, "
+					 "not '%s'", v);
+		o->dns_timeout_ms = (unsigned int)a;
 		return 0;
 	case O_LOG_LEVEL:
 		if (plog_level_parse(v, &o->log_level))
@@ -404,7 +427,7 @@ static int run(struct ua *ua, struct ctl *ctl)
 	uint64_t deadline = 0;
 
 	for (;;) {
-		unsigned int nu, nc;
+		unsigned int nu, nc, nr;
 		int timeout, mt;
 
 		if (stop_signal && !deadline) {
@@ -416,19 +439,22 @@ static int run(struct ua *ua, struct ctl *ctl)
 			return 0;
 		nu = ua_poll_fill(ua, pfd, POLL_MAX / 2);
 		nc = ctl ? ctl_poll_fill(ctl, pfd + nu, POLL_MAX - nu) : 0;
+		/* the resolver's sockets: lookups never block the loop */
+		nr = resolve_poll_fill(pfd + nu + nc, POLL_MAX - nu - nc);
 		timeout = tmr_next_timeout(1000);
 		mt = ua_media_timeout(ua);
 		if (mt >= 0 && mt < timeout)
 			timeout = mt;
 		if (deadline && timeout > 100)
 			timeout = 100;
-		if (poll(pfd, nu + nc, timeout) < 0 && errno != EINTR) {
+		if (poll(pfd, nu + nc + nr, timeout) < 0 && errno != EINTR) {
 			plog(PLOG_ERR, "poll: %s", strerror(errno));
 			return 1;
 		}
 		ua_poll_handle(ua, pfd, nu);
 		if (ctl)
 			ctl_poll_handle(ctl, pfd + nu, nc);
+		resolve_poll_handle(pfd + nu + nc, nr);
 		tmr_run();
 		ua_media_tick(ua);
 	}
@@ -463,7 +489,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "Run '" PROG " --help' for the options.\n");
 		return EXIT_USAGE;
 	}
+	if (resolve_init(o.dns_servers, o.dns_timeout_ms, err, sizeof(err))) {
+		fprintf(stderr, PROG ": %s\n", err);
+		return EXIT_USAGE;
+	}
 	if (o.check) {
+		resolve_cleanup();
 		printf("%s: configuration OK\n", PROG);
 		return 0;
 	}
@@ -510,6 +541,8 @@ out:
 	ctl_free(ctl);
 	ua_free(ua);
 	fwops_free(fw);
+	/* after every owner of a lookup is gone */
+	resolve_cleanup();
 	for (unsigned int i = 0; i < o.nowned; i++)
 		free(o.owned[i]);
 	return rc;
