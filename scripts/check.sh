@@ -65,7 +65,9 @@ cat "$results/agent.ktap"
 #   log_flood.sh    a flooded pinholed's log: bounded, escaped, in format
 #   flood.sh        never-ACKed INVITEs at 64/s next to real calls: no lock-out
 #   ctl_limits.sh   the control socket and pinholectl under abuse
-host_tests="two_ua.sh refusals.py log_flood.sh flood.sh ctl_limits.sh"
+#   dns.py          host names through c-ares: a dead DNS server delays
+#                   only the call that needs it
+host_tests="two_ua.sh refusals.py log_flood.sh flood.sh ctl_limits.sh dns.py"
 for t in $host_tests; do
 	echo "# agent/tests/$t"
 	agent/tests/$t >"$results/host-${t%.*}.ktap" 2>"$results/host-${t%.*}.log"
