@@ -71,9 +71,11 @@ cat "$results/agent.ktap"
 #                   --rtp-timeout; in a private network namespace
 #   inbound_policy.py  --allow (403), --auth-inbound (401, digest), and
 #                   --new-dialog-rate (503, silence) from 127.0.0.x
+#   dns.py          host names through c-ares: a dead DNS server delays
+#                   only the call that needs it
 #   options_flood.sh OPTIONS at 3000/s for 40 s: calls still made, RSS back
 host_tests="two_ua.sh refusals.py log_flood.sh flood.sh ctl_limits.sh media_safety.py
-	inbound_policy.py options_flood.sh"
+	inbound_policy.py dns.py options_flood.sh"
 for t in $host_tests; do
 	echo "# agent/tests/$t"
 	agent/tests/$t >"$results/host-${t%.*}.ktap" 2>"$results/host-${t%.*}.log"

@@ -48,6 +48,8 @@ const struct option config_long_opts[] = {
 	{ "media-peer",	 required_argument, NULL, O_MEDIA_PEER },
 	{ "rtp-timeout", required_argument, NULL, O_RTP_TIMEOUT },
 	{ "max-transactions", required_argument, NULL, O_MAX_TRANSACTIONS },
+	{ "dns-server",	 required_argument, NULL, O_DNS_SERVER },
+	{ "dns-timeout", required_argument, NULL, O_DNS_TIMEOUT },
 	{ "help",	 no_argument,	    NULL, O_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -271,6 +273,18 @@ int config_apply(struct opts *o, int opt, const char *v, const char *where,
 			return cfg_error(where, "--rtp-timeout takes seconds "
 					 "(0-86400), not '%s'", v);
 		o->ua.rtp_timeout_ms = (unsigned int)a * 1000;
+		return 0;
+	case O_DNS_SERVER:
+		if (!*v || strpbrk(v, " \t"))
+			return cfg_error(where, "--dns-server is IP[:PORT][,...], "
+					 "not '%s'", v);
+		o->dns_servers = v;
+		return 0;
+	case O_DNS_TIMEOUT:
+		if (parse_ulong(v, 60000, &a) || a < 10)
+			return cfg_error(where, "--dns-timeout takes 10-60000 ms, "
+					 "not '%s'", v);
+		o->dns_timeout_ms = (unsigned int)a;
 		return 0;
 	case O_LOG_LEVEL:
 		if (plog_level_parse(v, &o->log_level))

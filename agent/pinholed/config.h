@@ -33,6 +33,8 @@ struct opts {
 	const char *firewall;
 	const char *control;
 	enum plog_level log_level;
+	const char *dns_servers;	/* NULL: /etc/resolv.conf's */
+	unsigned int dns_timeout_ms;
 	bool check;			/* --check: parse only */
 	/* strings we own (from the config file) */
 	char *owned[CONFIG_OWNED_MAX];
@@ -46,7 +48,7 @@ enum {
 	O_MEDIA, O_CONFIG, O_LOG_LEVEL, O_TRANSPORT, O_MAX_CALLS, O_CHECK,
 	O_RING_TIMEOUT, O_ALLOW, O_AUTH_INBOUND, O_INBOUND_PASSWORD,
 	O_NEW_DIALOG_RATE, O_MEDIA_ALLOW, O_MEDIA_PEER, O_RTP_TIMEOUT,
-	O_MAX_TRANSACTIONS,
+	O_MAX_TRANSACTIONS, O_DNS_SERVER, O_DNS_TIMEOUT,
 };
 
 /* getopt_long()'s table; also the config file's keys */

@@ -14,6 +14,7 @@
  *            [--media-peer signalling|any] [--rtp-timeout S]
  *            [--max-transactions N] [--allow CIDR[,CIDR...]]
  *            [--auth-inbound] [--inbound-password P] [--new-dialog-rate N]
+ *            [--dns-server IP[:PORT][,...]] [--dns-timeout MS]
  *
  * Every option can also be set in a --config file, one "key = value" per
  * line with the option's long name as key ("auto-answer = 500",
@@ -33,6 +34,7 @@
 
 #include "lib/memtrim.h"
 #include "lib/plog.h"
+#include "lib/resolve.h"
 #include "lib/tmr.h"
 #include "sip/sip_msg.h"
 #include "sip/sip_transport.h"
@@ -105,8 +107,14 @@ static void usage(FILE *f)
 "                           with Retry-After (default 0: no limit)\n"
 "                           Refusals of these three are answered at most\n"
 "                           %d/s per source; beyond, not at all\n"
+"  --dns-server IP[:PORT][,...]  DNS servers for the host names of SIP\n"
+"                           URIs (default: /etc/resolv.conf's); [V6]:PORT\n"
+"  --dns-timeout MS         a lookup's first try waits MS ms (default %u),\n"
+"                           the second twice that; then the request\n"
+"                           fails (503) - other calls never wait for it\n"
 "  --check                  check the options and --config file, then exit\n",
-		UA_MAX_CALLS_DEFAULT, SIP_STX_MAX_DEFAULT, POL_REFUSE_RATE);
+		UA_MAX_CALLS_DEFAULT, SIP_STX_MAX_DEFAULT, POL_REFUSE_RATE,
+		RESOLVE_TIMEOUT_MS);
 }
 
 static int parse_args(struct opts *o, int argc, char **argv)
@@ -181,7 +189,7 @@ static int run(struct ua *ua, struct ctl *ctl)
 	uint64_t deadline = 0;
 
 	for (;;) {
-		unsigned int nu, nc;
+		unsigned int nu, nc, nr;
 		int timeout, mt;
 
 		if (stop_signal && !deadline) {
@@ -193,19 +201,22 @@ static int run(struct ua *ua, struct ctl *ctl)
 			return 0;
 		nu = ua_poll_fill(ua, pfd, POLL_MAX / 2);
 		nc = ctl ? ctl_poll_fill(ctl, pfd + nu, POLL_MAX - nu) : 0;
+		/* the resolver's sockets: lookups never block the loop */
+		nr = resolve_poll_fill(pfd + nu + nc, POLL_MAX - nu - nc);
 		timeout = tmr_next_timeout(1000);
 		mt = ua_media_timeout(ua);
 		if (mt >= 0 && mt < timeout)
 			timeout = mt;
 		if (deadline && timeout > 100)
 			timeout = 100;
-		if (poll(pfd, nu + nc, timeout) < 0 && errno != EINTR) {
+		if (poll(pfd, nu + nc + nr, timeout) < 0 && errno != EINTR) {
 			plog(PLOG_ERR, "poll: %s", strerror(errno));
 			return 1;
 		}
 		ua_poll_handle(ua, pfd, nu);
 		if (ctl)
 			ctl_poll_handle(ctl, pfd + nu, nc);
+		resolve_poll_handle(pfd + nu + nc, nr);
 		tmr_run();
 		ua_media_tick(ua);
 		/* a flood's transactions gone: their memory back */
@@ -228,7 +239,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "Run '" PROG " --help' for the options.\n");
 		return EXIT_USAGE;
 	}
+	if (resolve_init(o.dns_servers, o.dns_timeout_ms, err, sizeof(err))) {
+		fprintf(stderr, PROG ": %s\n", err);
+		return EXIT_USAGE;
+	}
 	if (o.check) {
+		resolve_cleanup();
 		printf("%s: configuration OK\n", PROG);
 		return 0;
 	}
@@ -275,6 +291,8 @@ out:
 	ctl_free(ctl);
 	ua_free(ua);
 	fwops_free(fw);
+	/* after every owner of a lookup is gone */
+	resolve_cleanup();
 	config_free(&o);
 	return rc;
 }

@@ -239,8 +239,8 @@ void ua_uas_leg_reset(struct ua_call *uc)
 static void act_invite(struct ua_call *uc)
 {
 	struct ua *ua = uc->ua;
-	struct sockaddr_storage dst;
 	osip_message_t *req;
+	char *hop;
 
 	/* a retry (rfc3261 back-off) is a new INVITE in a new dialog; the
 	 * peer's INVITE of the round before is over (we answered it 491) */
@@ -265,13 +265,18 @@ static void act_invite(struct ua_call *uc)
 		osip_message_free(req);
 		goto fail;
 	}
-	if (sip_dialog_next_hop(&uc->uac_dlg, &dst)) {
-		plog(PLOG_ERR, "call %u: cannot resolve %s", uc->id,
-		     uc->peer_uri);
+	/* a host name is looked up first, without blocking: a failed
+	 * lookup comes back as 503 (ua_inv_resp_h) */
+	hop = sip_dialog_next_hop_uri(&uc->uac_dlg);
+	if (!hop) {
 		osip_message_free(req);
 		goto fail;
 	}
-	uc->inv = sip_ctx_send(ua->sip, req, &dst, ua_inv_resp_h, uc);
+	uc->inv = sip_ctx_send_uri(ua->sip, req, hop, ua_inv_resp_h, uc);
+	if (!uc->inv)
+		plog(PLOG_ERR, "call %u: cannot send INVITE to %s", uc->id,
+		     hop);
+	free(hop);
 	if (uc->inv)
 		return;
 fail:
@@ -291,16 +296,18 @@ static void act_cancel(struct ua_call *uc)
 
 void ua_send_ack(struct ua_call *uc)
 {
-	struct sockaddr_storage dst;
 	osip_message_t *ack;
+	char *hop;
 
 	if (!uc->uac_dlg_valid)
 		return;
 	ack = sip_dialog_ack(&uc->uac_dlg, uc->inv_cseq);
 	if (!ack)
 		return;
-	if (sip_dialog_next_hop(&uc->uac_dlg, &dst) == 0)
-		sip_send_stateless(uc->ua->sip, ack, &dst);
+	hop = sip_dialog_next_hop_uri(&uc->uac_dlg);
+	if (hop)
+		sip_send_stateless_uri(uc->ua->sip, ack, hop);
+	free(hop);
 	osip_message_free(ack);
 }
 
@@ -309,17 +316,20 @@ static void act_bye(struct ua_call *uc, enum call_leg leg)
 	struct sip_dialog *d = leg == CALL_LEG_UAC ? &uc->uac_dlg : &uc->uas_dlg;
 	bool valid = leg == CALL_LEG_UAC ? uc->uac_dlg_valid && d->remote_tag :
 		     uc->uas_dlg_valid;
-	struct sockaddr_storage dst;
 	osip_message_t *req;
+	char *hop;
 
 	if (!valid || !(req = sip_dialog_request(d, "BYE")))
 		goto fail;
-	if (sip_dialog_next_hop(d, &dst)) {
+	hop = sip_dialog_next_hop_uri(d);
+	if (!hop) {
 		osip_message_free(req);
 		goto fail;
 	}
 	sip_ctx_release(uc->bye[leg]);
-	uc->bye[leg] = sip_ctx_send(uc->ua->sip, req, &dst, ua_bye_resp_h, uc);
+	uc->bye[leg] = sip_ctx_send_uri(uc->ua->sip, req, hop, ua_bye_resp_h,
+					uc);
+	free(hop);
 	if (uc->bye[leg])
 		return;
 fail:

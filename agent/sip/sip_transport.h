@@ -25,7 +25,9 @@
  * dropped; both are logged and counted. Every
  * message sent or received is logged at info (format in plog.h).
  * The message-building helpers every layer needs (Via with a fresh
- * branch, responses from a request, URI resolution) are declared here too.
+ * branch, responses from a request, a URI's host and port) are declared
+ * here too. Nothing here looks a host name up: the transactions do, with
+ * lib/resolve.h, without blocking (sip_tx.h).
  *
  * Files: sip_transport.c (sockets, UDP, Via, receive checks, logging),
  * sip_tcp.c (TCP connections and stream framing), sip_addr.c (addresses,
@@ -126,7 +128,12 @@ void sip_token_new(char *buf, size_t size);
 void sip_response_dst(const osip_message_t *req,
 		      const struct sockaddr_storage *src,
 		      struct sockaddr_storage *dst);
-/* host and port of a SIP URI (string), default port 5060 */
+/* host (as written: "[v6]" keeps its brackets) and port of a SIP URI,
+ * default port 5060; 0 or -EINVAL */
+int sip_osip_uri_hostport(const osip_uri_t *u, const char **host,
+			  uint16_t *port);
+/* the address of a SIP URI whose host is an IP literal; -EAGAIN for a
+ * host name (never looked up here: see sip_ctx_send_uri()) */
 int sip_uri_resolve(const char *uri, struct sockaddr_storage *dst);
 int sip_osip_uri_resolve(const osip_uri_t *u, struct sockaddr_storage *dst);
 

@@ -19,6 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <osipparser2/osip_port.h>
+
 #include "lib/plog.h"
 #include "lib/sockaddr.h"
 #include "sip_tx_priv.h"
@@ -90,10 +92,14 @@ void sip_set_limits(struct sip *s, const struct sip_limits *l)
 	s->lim = *l;
 }
 
+static void lookup_send_free(struct sip_lookup_send *ls);
+
 void sip_free(struct sip *s)
 {
 	if (!s)
 		return;
+	while (s->lookups)
+		lookup_send_free(s->lookups);
 	sip_tx_ctx_free_all(s);
 	sip_tx_stx_free_all(s);
 	htab_free(&s->ctx_by_branch);
@@ -123,6 +129,42 @@ uint64_t sip_ctx_refused(const struct sip *s)
 	return s->ctx_refused;
 }
 
+unsigned int sip_resolving_count(const struct sip *s)
+{
+	return s->resolving;
+}
+
+int sip_tx_family(const struct sip *s)
+{
+	return sip_transport_local(s->tp)->ss_family;
+}
+
+const char *sip_tx_callid(const osip_message_t *m)
+{
+	return m->call_id && m->call_id->number ? m->call_id->number : "-";
+}
+
+int sip_tx_next_hop(const char *uri, struct sockaddr_storage *dst,
+		    char **host, uint16_t *port)
+{
+	const char *h;
+	osip_uri_t *u;
+	int ret;
+
+	if (!uri)
+		return -EINVAL;
+	if (osip_uri_init(&u))
+		return -ENOMEM;
+	ret = osip_uri_parse(u, uri) ? -EINVAL :
+	      sip_osip_uri_hostport(u, &h, port);
+	if (!ret && resolve_literal(h, *port, dst)) {
+		*host = strdup(h);
+		ret = *host ? 1 : -ENOMEM;
+	}
+	osip_uri_free(u);
+	return ret;
+}
+
 void sip_input(osip_message_t *msg, const struct sockaddr_storage *src,
 	       void *arg)
 {
@@ -144,6 +186,91 @@ int sip_send_stateless(struct sip *s, osip_message_t *req,
 	if (sip_transport_add_via(s->tp, req, branch, sizeof(branch)))
 		return -ENOMEM;
 	return sip_transport_send(s->tp, req, dst);
+}
+
+/* a stateless request waiting for its next hop's lookup */
+struct sip_lookup_send {
+	struct sip_lookup_send *next, **pprev;	/* s->lookups */
+	struct sip *s;
+	osip_message_t *req;
+	struct resolve *lookup;
+	char *host;
+};
+
+static void lookup_send_free(struct sip_lookup_send *ls)
+{
+	*ls->pprev = ls->next;
+	if (ls->next)
+		ls->next->pprev = ls->pprev;
+	if (ls->lookup)
+		ls->s->resolving--;
+	resolve_cancel(ls->lookup);
+	osip_message_free(ls->req);
+	free(ls->host);
+	free(ls);
+}
+
+static void lookup_send_h(int err, const struct sockaddr_storage *addrs,
+			  unsigned int n, void *arg)
+{
+	struct sip_lookup_send *ls = arg;
+
+	(void)n;
+	ls->lookup = NULL;
+	ls->s->resolving--;
+	if (err)
+		plog(PLOG_WARN, "%s not sent: cannot resolve %s: %s | call=%s",
+		     ls->req->sip_method, ls->host, resolve_err_str(err),
+		     sip_tx_callid(ls->req));
+	else
+		sip_send_stateless(ls->s, ls->req, &addrs[0]);
+	lookup_send_free(ls);
+}
+
+int sip_send_stateless_uri(struct sip *s, const osip_message_t *req,
+			   const char *uri)
+{
+	struct sockaddr_storage dst;
+	struct sip_lookup_send *ls;
+	osip_message_t *copy;
+	uint16_t port;
+	char *host;
+	int ret = sip_tx_next_hop(uri, &dst, &host, &port);
+
+	if (ret < 0)
+		return ret;
+	if (osip_message_clone(req, &copy)) {
+		if (ret)
+			free(host);
+		return -ENOMEM;
+	}
+	if (ret == 0) {
+		ret = sip_send_stateless(s, copy, &dst);
+		osip_message_free(copy);
+		return ret;
+	}
+	ls = calloc(1, sizeof(*ls));
+	if (!ls) {
+		osip_message_free(copy);
+		free(host);
+		return -ENOMEM;
+	}
+	ls->s = s;
+	ls->req = copy;
+	ls->host = host;
+	ls->next = s->lookups;
+	if (ls->next)
+		ls->next->pprev = &ls->next;
+	ls->pprev = &s->lookups;
+	s->lookups = ls;
+	ls->lookup = resolve_start(host, port, sip_tx_family(s),
+				   lookup_send_h, ls);
+	if (!ls->lookup) {
+		lookup_send_free(ls);
+		return -ENOMEM;
+	}
+	s->resolving++;
+	return 0;
 }
 
 static int reply_stateless(struct sip *s, const osip_message_t *req,

@@ -20,6 +20,11 @@
  * and non-INVITE (J). A retransmitted INVITE before the final response is
  * answered with the last provisional and reported (resent handler).
  *
+ * Host names (Request-URI, route set, Contact, --proxy) are looked up
+ * without blocking: sip_ctx_send_uri() and sip_send_stateless_uri() hold
+ * the request until the lookup is done (see there); IP literals are sent
+ * at once.
+ *
  * Lifetime: a transaction is freed when its state machine has terminated
  * AND its owner released it (sip_ctx_release / sip_stx_release); after a
  * release no handler of the owner is called again.
@@ -133,6 +138,21 @@ enum sip_ctx_state {
 struct sip_ctx *sip_ctx_send(struct sip *s, osip_message_t *req,
 			     const struct sockaddr_storage *dst,
 			     sip_ctx_h *h, void *arg);
+/*
+ * The same to the host and port of SIP URI @uri (the next hop: a route or
+ * the target). An IP literal is sent at once, as sip_ctx_send(); a host
+ * name is looked up first (lib/resolve.h, A or AAAA of our transport's
+ * family) and the request waits in its transaction, Timer B/F running,
+ * until the answer: then it goes out; a failed lookup ends the
+ * transaction like a transport error, 503 to the handler with @resp NULL
+ * (RFC 3263 4.3). Releasing or CANCELling (sip_ctx_cancel: -EALREADY,
+ * the transaction terminated) a transaction still waiting for its lookup
+ * drops the lookup and the request: nothing was sent.
+ */
+struct sip_ctx *sip_ctx_send_uri(struct sip *s, osip_message_t *req,
+				 const char *uri, sip_ctx_h *h, void *arg);
+/* its request waits for a host name lookup */
+bool sip_ctx_resolving(const struct sip_ctx *ct);
 /* INVITE only: CANCEL it (9.1), at once or after the first 1xx */
 int sip_ctx_cancel(struct sip_ctx *ct);
 /* send the request again now (same branch: a retransmission) */
@@ -178,6 +198,12 @@ void sip_stx_release(struct sip_stx *st);
 /* a request outside any transaction (ACK for a 2xx, 13.2.2.4): new Via */
 int sip_send_stateless(struct sip *s, osip_message_t *req,
 		       const struct sockaddr_storage *dst);
+/* the same to SIP URI @uri; for a host name, a copy of @req waits for
+ * the lookup (dropped, logged, when it fails); 0 or -errno */
+int sip_send_stateless_uri(struct sip *s, const osip_message_t *req,
+			   const char *uri);
+/* requests (transactions or stateless) waiting for a lookup */
+unsigned int sip_resolving_count(const struct sip *s);
 /* answer a request without a transaction (stray requests) */
 int sip_reply_stateless(struct sip *s, const osip_message_t *req,
 			const struct sockaddr_storage *src, int code);

@@ -21,6 +21,7 @@
 
 #include "lib/htab.h"
 #include "lib/plog.h"
+#include "lib/resolve.h"
 #include "lib/tmr.h"
 #include "sip_msg.h"
 #include "sip_tx.h"
@@ -40,6 +41,10 @@ struct sip {
 	unsigned int nctx, nstx;
 	struct sip_limits lim;
 	uint64_t stx_refused, ctx_refused;
+	/* stateless requests waiting for their lookup (sip_tx.c) */
+	struct sip_lookup_send *lookups;
+	/* requests (of transactions too) waiting for a lookup */
+	unsigned int resolving;
 };
 
 /* the server transactions of one source (an IPv4 address, an IPv6 /64) */
@@ -61,7 +66,9 @@ struct sip_ctx {
 	char *buf;			/* wire form, for retransmissions */
 	size_t len;
 	char branch[BRANCH_LEN];
-	struct sockaddr_storage dst;
+	struct sockaddr_storage dst;	/* unset while @lookup runs */
+	struct resolve *lookup;		/* the next hop's name, pending */
+	char *host;			/* that name, for the log */
 	struct tmr retx;		/* A or E */
 	struct tmr timeout;		/* B, F; then D, K, M */
 	uint32_t retx_ms;
@@ -130,6 +137,18 @@ static inline int serialize(osip_message_t *m, char **buf, size_t *len)
 	osip_free(big);
 	return *buf ? 0 : -ENOMEM;
 }
+
+/*
+ * @uri's host and port into @host/@port, and its address into @dst when
+ * the host is an IP literal: 0 (literal), 1 (a name to look up), -errno.
+ * @host is malloc'd on 1.
+ */
+int sip_tx_next_hop(const char *uri, struct sockaddr_storage *dst,
+		    char **host, uint16_t *port);
+/* the family to look names up in: our transport's */
+int sip_tx_family(const struct sip *s);
+/* the request's Call-ID, "-" without one (log lines) */
+const char *sip_tx_callid(const osip_message_t *m);
 
 /* sip_tx.c: a line in the log for a retransmission (see there), at
  * @lvl: the level of the request's own line */
