@@ -121,7 +121,7 @@ class Ua:
         self.log = open(self.logpath, "w")
         self.p = subprocess.Popen(
             list(wrap) + [PINHOLED, "--listen", "127.0.0.1:%d" % self.port,
-                          "--user", name, "--firewall", "none",
+                          "--user", name, "--firewall", "none", "--media-allow", "loopback",
                           "--control", self.sock,
                           "--media-ports", "%d-%d" % (lo, lo + 99)] +
             list(opts), stdout=self.log, stderr=self.log)

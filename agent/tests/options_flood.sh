@@ -75,7 +75,7 @@ busywait()	# TIMEOUT_MS COMMAND...
 
 start_ua()	# NAME PORT MEDIA_LO
 {
-	"$PINHOLED" --listen "127.0.0.1:$2" --user "$1" --firewall none \
+	"$PINHOLED" --listen "127.0.0.1:$2" --user "$1" --firewall none --media-allow loopback \
 		--control "$TMP/$1.sock" --media-ports "$3-$(($3 + 999))" \
 		--auto-answer --log-level warn 2>"$TMP/$1.log" &
 	PIDS+=($!)
