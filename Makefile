@@ -8,6 +8,8 @@
 #                   in a VM on each kernel; ends with "N passed, N failed, N skipped"
 #   make demo       the end-to-end demonstration (see README.md)
 #   make bench      the benchmarks (see README.md)
+#   make fuzz       the agent's libFuzzer targets (agent/fuzz/), clang with
+#                   ASan+UBSan in build/fuzz/, each for FUZZ_SECONDS (60)
 #   make kmods      pinhole.ko for every installed kernel, in build/kmod/<version>/
 #   make checkpatch checkpatch.pl (from linux-source-6.1) over the kernel code
 #   make sparse     the module through sparse (C=2, W=1) for every kernel
@@ -34,7 +36,7 @@ KMOD_SRC := Kbuild $(filter-out kmod/compat_generated.h,$(wildcard kmod/*.[ch] k
 	    $(wildcard kmod/compat/probes/*.c) \
 	    uapi/linux/pinhole.h
 
-.PHONY: all module agent selftests kmods check check-debug demo bench clean checkpatch sparse deps install deb man-check
+.PHONY: all module agent selftests kmods check check-debug demo bench clean checkpatch sparse deps install deb man-check fuzz
 
 PREFIX ?= /usr/local
 
@@ -79,6 +81,11 @@ demo:
 bench:
 	@scripts/deps.sh bench
 	@scripts/bench.sh
+
+FUZZ_SECONDS ?= 60
+fuzz:
+	@scripts/deps.sh fuzz
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh
 
 checkpatch:
 	@scripts/checkpatch.sh

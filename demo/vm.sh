@@ -177,7 +177,9 @@ monitor_start()
 		say "warning: $u's monitor did not start: $(cat "$RUN/$u.mon.err")"
 }
 
-# pinholed_start USER ADDR [options]: the daemon in USER's namespace
+# pinholed_start USER ADDR [options]: the daemon in USER's namespace;
+# its SIP goes through the proxy, its media straight to the other UA (not
+# the signalling peer's address: --media-peer any)
 pinholed_start()
 {
 	local u=$1 addr=$2
@@ -187,6 +189,7 @@ pinholed_start()
 	ip netns exec "$u" "$PINHOLED" --listen "$addr:5060" \
 		--user "$u" --domain "$DOMAIN" --proxy "sip:$PROXY:5060" \
 		--register --password "$PASSWORD" --media-ports "$MEDIA" \
+		--media-peer any \
 		--control "$RUN/$u.sock" "$@" 2>"$DIR/$u.log" &
 	PIDS+=($!)
 	eval "PID_$u=$!"

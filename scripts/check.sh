@@ -4,7 +4,9 @@
 # check.sh - what "make check" runs once the packages are there:
 #   1. builds the agent, the selftests and pinhole.ko for every installed
 #      Debian kernel (W=1; a warning fails the build test),
-#   2. runs the agent's host unit tests and its two-daemon test on loopback,
+#   2. runs the agent's host unit tests and its host tests on loopback
+#      (agent/tests/*.sh|py listed below: two daemons, refusals, floods,
+#      the control socket's limits),
 #   3. boots each kernel in qemu and runs selftests/pinhole/run.sh there,
 #   4. prints every result and ends with "N passed, N failed, N skipped".
 # KTAP streams are kept in build/results/.
@@ -52,15 +54,33 @@ step checkpatch scripts/checkpatch.sh
 step ktap-summary scripts/test-ktap-summary.sh
 step include-directions scripts/check-includes.py
 step include-check-selftest scripts/test-check-includes.sh
+step fuzz-smoke scripts/fuzz.sh --smoke
+step agent-asan-ubsan scripts/agent-asan.sh
 
 # Host unit tests (agent): KTAP on stdout.
 make -s -C agent check >"$results/agent.ktap" 2>"$results/agent.log"
 cat "$results/agent.ktap"
 
-# Two pinholed on the host's loopback (--firewall none): SIP, glare, media.
-echo "# agent/tests/two_ua.sh"
-agent/tests/two_ua.sh >"$results/two_ua.ktap" 2>"$results/two_ua.log"
-cat "$results/two_ua.ktap"
+# The agent's host tests, on loopback (--firewall none), KTAP each:
+#   two_ua.sh       two pinholed: SIP, glare, media, valgrind
+#   refusals.py     RFC 3261 8.2 / RFC 4475 refusals, and no call set up
+#   log_flood.sh    a flooded pinholed's log: bounded, escaped, in format
+#   flood.sh        never-ACKed INVITEs at 64/s next to real calls: no lock-out
+#   ctl_limits.sh   the control socket and pinholectl under abuse
+#   media_safety.py where RTP may go (--media-allow, --media-peer) and
+#                   --rtp-timeout; in a private network namespace
+#   inbound_policy.py  --allow (403), --auth-inbound (401, digest), and
+#                   --new-dialog-rate (503, silence) from 127.0.0.x
+#   dns.py          host names through c-ares: a dead DNS server delays
+#                   only the call that needs it
+#   options_flood.sh OPTIONS at 3000/s for 40 s: calls still made, RSS back
+host_tests="two_ua.sh refusals.py log_flood.sh flood.sh ctl_limits.sh media_safety.py
+	inbound_policy.py dns.py options_flood.sh"
+for t in $host_tests; do
+	echo "# agent/tests/$t"
+	agent/tests/$t >"$results/host-${t%.*}.ktap" 2>"$results/host-${t%.*}.log"
+	cat "$results/host-${t%.*}.ktap"
+done
 
 # The selftests, in a VM per kernel.
 for v in $kvers; do
@@ -83,6 +103,6 @@ done
 
 # Count leaf results (scripts/ktap-summary.awk).
 awk -f "$top/scripts/ktap-summary.awk" "$results"/build.ktap "$results"/agent.ktap \
-	"$results"/two_ua.ktap "$results"/vm-*.ktap | tee "$results/summary"
+	"$results"/host-*.ktap "$results"/vm-*.ktap | tee "$results/summary"
 # the summary's verdict, not tee's: a failure must fail "make"
 exit "${PIPESTATUS[0]}"

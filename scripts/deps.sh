@@ -3,7 +3,7 @@
 #
 # deps.sh - install the Debian 12 packages a target needs, when missing.
 #
-# Usage: scripts/deps.sh build|check|demo|bench|debug|deb
+# Usage: scripts/deps.sh build|check|demo|bench|debug|deb|fuzz
 # Installs nothing when everything is present; otherwise runs apt-get (as root,
 # or through sudo) once for the missing packages.
 
@@ -12,7 +12,7 @@ set -eu
 build=(build-essential bc bison flex pkg-config libelf-dev libssl-dev kmod
        linux-headers-amd64 linux-headers-6.12-amd64
        libnl-3-dev libnl-genl-3-dev libmnl-dev libnetfilter-conntrack-dev
-       libosip2-dev libjansson-dev xz-utils sparse)
+       libosip2-dev libjansson-dev libc-ares-dev xz-utils sparse)
 vm=(linux-image-amd64 linux-image-6.12-amd64 linux-source-6.1
     qemu-system-x86 busybox-static cpio iproute2 nftables conntrack
     procps)
@@ -22,17 +22,20 @@ report=(gnuplot-nox python3)
 # build, lint and install the Debian packages, render the man pages
 pkg=(debhelper dh-dkms dkms dpkg-dev fakeroot lintian libjansson-dev
      man-db groff-base bash-completion jq)
+# make fuzz and make check's fuzz-smoke step: libFuzzer
+fuzz=(clang libclang-rt-14-dev)
 # make check-debug: a kernel built from linux-source-6.1
 debug=(linux-source-6.1 xz-utils bc bison flex libelf-dev libssl-dev)
 
 case "${1:-check}" in
 build) want=("${build[@]}") ;;
-check) want=("${build[@]}" "${vm[@]}" "${sip[@]}" "${pkg[@]}") ;;
+check) want=("${build[@]}" "${vm[@]}" "${sip[@]}" "${pkg[@]}" "${fuzz[@]}") ;;
 deb) want=("${build[@]}" "${pkg[@]}") ;;
+fuzz) want=("${build[@]}" "${fuzz[@]}") ;;
 demo) want=("${build[@]}" "${vm[@]}" "${sip[@]}" "${report[@]}") ;;
 bench) want=("${build[@]}" "${vm[@]}" "${sip[@]}" "${report[@]}") ;;
 debug) want=("${build[@]}" "${vm[@]}" "${debug[@]}") ;;
-*) echo "usage: $0 build|check|demo|bench|debug|deb" >&2; exit 2 ;;
+*) echo "usage: $0 build|check|demo|bench|debug|deb|fuzz" >&2; exit 2 ;;
 esac
 
 missing=()

@@ -338,6 +338,12 @@ static int on_established(struct call *c, const struct call_ev *ev,
 		call_port_close(c, o);
 		call_closed(c, CALL_END_NORMAL);
 		return 0;
+	case CALL_EV_MEDIA_REFUSED:
+		call_teardown(c, CALL_END_MEDIA_REFUSED, o);
+		return 0;
+	case CALL_EV_MEDIA_TIMEOUT:
+		call_teardown(c, CALL_END_MEDIA_TIMEOUT, o);
+		return 0;
 	default:
 		return -EINVAL;
 	}
@@ -484,6 +490,8 @@ const char *call_end_name(enum call_end e)
 		[CALL_END_NO_ACK] = "no-ack",
 		[CALL_END_GLARE_FAILED] = "glare-failed",
 		[CALL_END_FIREWALL] = "firewall",
+		[CALL_END_MEDIA_REFUSED] = "media-refused",
+		[CALL_END_MEDIA_TIMEOUT] = "media-timeout",
 	};
 
 	return (unsigned int)e < sizeof(n) / sizeof(n[0]) ? n[e] : "?";

@@ -72,6 +72,10 @@ enum call_end {
 	CALL_END_NO_ACK,	/* our 200 was never ACKed */
 	CALL_END_GLARE_FAILED,	/* both 200 or both 491 */
 	CALL_END_FIREWALL,	/* the pinhole could not be opened */
+	CALL_END_MEDIA_REFUSED,	/* the answer's media address is not
+				 * allowed (--media-allow, --media-peer) */
+	CALL_END_MEDIA_TIMEOUT,	/* no RTP/RTCP for --rtp-timeout */
+	CALL_END__MAX = CALL_END_MEDIA_TIMEOUT,
 };
 
 enum call_ev_type {
@@ -91,6 +95,9 @@ enum call_ev_type {
 	CALL_EV_BYE_DONE,	/* our BYE on leg got its final or timed out */
 	CALL_EV_TIMER,		/* timer expired */
 	CALL_EV_PORT_ERROR,	/* a firewall op failed */
+	CALL_EV_MEDIA_REFUSED,	/* the session's remote media address is
+				 * not allowed: end it without media */
+	CALL_EV_MEDIA_TIMEOUT,	/* established: the peer sent nothing */
 };
 
 struct call_ev {

@@ -18,6 +18,7 @@
 #include "lib/errbuf.h"
 #include "lib/rand.h"
 #include "lib/sockaddr.h"
+#include "lib/tmr.h"
 #include "media_priv.h"
 
 #define MEDIA_MAX_BEHIND_MS	200
@@ -45,6 +46,7 @@ struct media {
 	/* receiving */
 	struct rtp_rx rx;
 	uint64_t lost_before;		/* of earlier SSRCs */
+	uint64_t last_rx_ms;		/* tmr_now() of the remote's last */
 	struct media_stats st;
 };
 
@@ -268,9 +270,18 @@ static void drain_rtcp(struct media *m)
 	int i;
 
 	for (i = 0; i < MEDIA_RX_BUDGET; i++) {
-		if (recv(m->rtcp_fd, buf, sizeof(buf), MSG_DONTWAIT) < 0)
+		struct sockaddr_storage from;
+		socklen_t fl = sizeof(from);
+
+		if (recvfrom(m->rtcp_fd, buf, sizeof(buf), MSG_DONTWAIT,
+			     (struct sockaddr *)&from, &fl) < 0)
 			break;
+		if (m->has_remote && !sa_same_addr(&from, &m->remote)) {
+			m->st.rx_bad++;
+			continue;
+		}
 		m->st.rx_rtcp_packets++;
+		m->last_rx_ms = tmr_now();
 	}
 }
 
@@ -347,8 +358,14 @@ void media_on_readable(struct media *m)
 			      buf[6] << 8 | buf[7], arrival_now());
 		m->st.rx_packets++;
 		m->st.rx_bytes += len;
+		m->last_rx_ms = tmr_now();
 	}
 	drain_rtcp(m);
+}
+
+uint64_t media_last_rx_ms(const struct media *m)
+{
+	return m ? m->last_rx_ms : 0;
 }
 
 void media_get_stats(const struct media *m, struct media_stats *st)

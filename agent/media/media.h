@@ -57,6 +57,12 @@ void media_on_readable(struct media *m);
 int64_t media_next_ms(const struct media *m, uint64_t now_ms);
 void media_tick(struct media *m, uint64_t now_ms);
 void media_get_stats(const struct media *m, struct media_stats *st);
+/*
+ * tmr_now() when the last RTP or RTCP datagram from the remote arrived
+ * (from anyone before media_start()), 0 if none: the UA's RTP inactivity
+ * timeout
+ */
+uint64_t media_last_rx_ms(const struct media *m);
 
 /* Pure parts, unit-tested: RFC 3550 loss/jitter bookkeeping */
 struct rtp_rx {
@@ -90,12 +96,13 @@ uint8_t pcmu_encode(int16_t pcm);
  *     after a stall of more than 200 ms the schedule skips ahead (the RTP
  *     timestamp jumps by the time skipped) instead of bursting.
  *   - Receiving works from media_new() on. Once media_start() named the
- *     remote, datagrams from another address count as rx_bad. RTCP sent to
- *     the RTP port (payload types 72..76) and malformed headers count as
- *     rx_bad. A new SSRC restarts the loss/jitter bookkeeping (the loss of
- *     the previous source stays in rx_lost). Byte counters are RTP payload
- *     octets (as RTCP's octet count). The RTCP socket is drained (counted
- *     in rx_rtcp_packets) by media_on_readable() and media_tick().
+ *     remote, datagrams from another address count as rx_bad, on the
+ *     RTCP port too. RTCP sent to the RTP port (payload types 72..76) and
+ *     malformed headers count as rx_bad. A new SSRC restarts the
+ *     loss/jitter bookkeeping (the loss of the previous source stays in
+ *     rx_lost). Byte counters are RTP payload octets (as RTCP's octet
+ *     count). The RTCP socket is drained (counted in rx_rtcp_packets) by
+ *     media_on_readable() and media_tick().
  *   - Arrival times for jitter come from CLOCK_MONOTONIC.
  */
 

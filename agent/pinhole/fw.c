@@ -70,8 +70,8 @@ static int fw_xfer_err(struct nlmsghdr *nlh, size_t pl, int code,
 }
 
 /* NLMSG_ERROR: the ack, or the call's error; @rc is the result so far */
-static int fw_xfer_error(struct nlmsghdr *nlh, int rc, struct nl_msg *req,
-			 struct fw_err *err)
+int fw_xfer_error(struct nlmsghdr *nlh, int rc, struct nl_msg *req,
+		  struct fw_err *err)
 {
 	struct nlmsgerr *e = NLMSG_DATA(nlh);
 	size_t pl = sizeof(*e);
@@ -86,8 +86,8 @@ static int fw_xfer_error(struct nlmsghdr *nlh, int rc, struct nl_msg *req,
 }
 
 /* NLMSG_DONE: the end of a dump, maybe with its error */
-static int fw_xfer_done(struct nlmsghdr *nlh, int rc, struct nl_msg *req,
-			struct fw_err *err)
+int fw_xfer_done(struct nlmsghdr *nlh, int rc, struct nl_msg *req,
+		 struct fw_err *err)
 {
 	int derr = 0;
 

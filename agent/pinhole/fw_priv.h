@@ -51,6 +51,11 @@ typedef int (*fw_parse_fn)(struct nlmsghdr *nlh, void *arg);
 /* fw.c: send @req (consumed), read the replies (see there) */
 int fw_xfer(struct fw *fw, struct nl_msg *req, fw_parse_fn parse,
 	    void *arg, struct fw_err *err);
+/* fw.c: an NLMSG_ERROR / NLMSG_DONE answering @req; @rc the result so far */
+int fw_xfer_error(struct nlmsghdr *nlh, int rc, struct nl_msg *req,
+		  struct fw_err *err);
+int fw_xfer_done(struct nlmsghdr *nlh, int rc, struct nl_msg *req,
+		 struct fw_err *err);
 
 /* fw_err.c: @err (may be NULL) gets @code and the text; returns @code */
 int fw_seterr(struct fw_err *err, int code, const char *fmt, ...)

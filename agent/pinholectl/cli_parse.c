@@ -65,6 +65,36 @@ int cli_parse_port(const char *s, uint16_t *out)
 	return rc;
 }
 
+int cli_parse_seconds_ms(const char *s, unsigned int *ms)
+{
+	unsigned int sec = 0, frac = 0, scale = 1000;
+	const char *p = s;
+
+	if (!s || *p < '0' || *p > '9')
+		return -EINVAL;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		sec = sec * 10 + (unsigned int)(*p - '0');
+		if (sec > 3600)
+			return -ERANGE;
+	}
+	if (*p == '.') {
+		if (p[1] < '0' || p[1] > '9')
+			return -EINVAL;
+		for (p++; *p >= '0' && *p <= '9'; p++) {
+			if (scale == 1)
+				return -EINVAL;		/* below 1 ms */
+			scale /= 10;
+			frac += (unsigned int)(*p - '0') * scale;
+		}
+	}
+	if (*p)
+		return -EINVAL;
+	if (sec * 1000 + frac > 3600000)
+		return -ERANGE;
+	*ms = sec * 1000 + frac;
+	return 0;
+}
+
 int cli_parse_ms(const char *s, uint32_t *out)
 {
 	static const struct { const char *unit; uint64_t mul; } units[] = {

@@ -25,6 +25,9 @@ int cli_parse_port(const char *s, uint16_t *out);		/* 0..65535 */
 /* A duration in ms: "1500", "1500ms", "30s", "2m", "1h". */
 int cli_parse_ms(const char *s, uint32_t *out);
 
+/* Seconds with up to 3 decimals, "5", "0.5", at most 3600, into ms. */
+int cli_parse_seconds_ms(const char *s, unsigned int *ms);
+
 /* "udp", "tcp" or a protocol number 0..255. */
 int cli_parse_proto(const char *s, uint8_t *out);
 

@@ -262,7 +262,8 @@ static void usage(FILE *f)
 {
 	const struct verb *v;
 
-	fprintf(f, "Usage: " PROG " [--json] [--control PATH] VERB [ARGS]\n\n"
+	fprintf(f, "Usage: " PROG " [--json] [--control PATH] [--timeout S] "
+		"VERB [ARGS]\n\n"
 		"Verbs:\n");
 	for (v = verbs; v->name; v++)
 		fprintf(f, "  %-9s %s\n", v->name, v->help);
@@ -271,6 +272,8 @@ static void usage(FILE *f)
 		"                    line for monitor)\n"
 		"  --control PATH    pinholed's control socket for the call\n"
 		"                    control verbs (default " CTL_PATH ")\n"
+		"  --timeout S       give up on pinholed after S seconds\n"
+		"                    (default 5, 0: wait for ever)\n"
 		"  -h, --help        this help\n"
 		"\nRun '" PROG " help VERB' for a verb's arguments.\n"
 		"Exit status: 0 success, 1 error, 2 bad arguments.\n");
@@ -303,9 +306,12 @@ static int cmd_help(struct cli *c, int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	struct cli c = { .verb = PROG };
+	struct cli c = { .verb = PROG, .timeout_ms = CTL_TIMEOUT_MS };
 	const struct verb *v;
 	int i, rc;
+
+	/* a daemon that goes away mid-request is an error, not a signal */
+	signal(SIGPIPE, SIG_IGN);
 
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		const char *a = argv[i];
@@ -320,6 +326,18 @@ int main(int argc, char **argv)
 			c.control = argv[i];
 		} else if (!strncmp(a, "--control=", 10)) {
 			c.control = a + 10;
+		} else if (!strcmp(a, "--timeout") ||
+			   !strncmp(a, "--timeout=", 10)) {
+			const char *t = a[9] == '=' ? a + 10 : NULL;
+
+			if (!t && ++i < argc)
+				t = argv[i];
+			if (!t || cli_parse_seconds_ms(t, &c.timeout_ms)) {
+				fprintf(stderr, PROG ": --timeout takes seconds "
+					"(0.001-3600, 0: none), not '%s'\n",
+					t ? t : "");
+				return EXIT_USAGE;
+			}
 		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			usage(stdout);
 			return 0;

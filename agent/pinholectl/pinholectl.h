@@ -24,16 +24,20 @@
 #include <getopt.h>
 #include <jansson.h>
 
+#include "lib/paths.h"
 #include "pinhole/fw.h"
 #include "cli_parse.h"
 
 #define PROG		"pinholectl"
 #define EXIT_USAGE	2
-#define CTL_PATH	"/run/pinholed.sock"	/* pinholed's, by default */
+#define CTL_TIMEOUT_MS	5000	/* --timeout, by default */
+#define CTL_PATH	PINHOLE_CTL_PATH	/* pinholed's, by default */
 
 struct cli {
 	bool json;		/* --json */
 	const char *control;	/* --control PATH: pinholed's socket */
+	unsigned int timeout_ms; /* --timeout: connect + request + reply */
+	uint64_t deadline;	/* of the current request, CLOCK_MONOTONIC ms */
 	const char *verb;
 	struct fw *fw;		/* pinhole.ko, once connected */
 };

@@ -5,6 +5,7 @@
  * Copyright (C) 2026 The pinhole authors.
  */
 #include <errno.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,32 +16,59 @@
 
 #include "lib/pjson.h"
 #include "lib/plog.h"
+#include "lib/tmr.h"
 #include "ctl.h"
 #include "ua.h"
 
-#define CTL_CLIENTS_MAX	16
+#define STR_(x)		#x
+#define STR(x)		STR_(x)
+/* request clients and followers are counted apart; slots for both */
+#define CTL_CLIENTS_MAX	(CTL_REQ_MAX + CTL_EVENTS_MAX)
 
 struct ctl_client {
 	int fd;			/* -1: slot free */
 	char buf[CTL_LINE_MAX];
 	size_t len;
 	bool events;		/* subscribed: stays open */
+	uid_t uid;		/* SO_PEERCRED */
+	uint64_t seq;		/* accept order: the oldest goes first */
+	struct tmr idle;	/* CTL_IDLE_MS for the request line */
+	struct ctl *ctl;
 };
 
 struct ctl {
 	int fd;
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	struct ua *ua;
+	unsigned int nreq, nevents;	/* clients of each kind */
+	uint64_t seq;
 	struct ctl_client cl[CTL_CLIENTS_MAX];
 };
 
 static void client_close(struct ctl_client *c)
 {
-	if (c->fd >= 0)
+	if (c->fd >= 0) {
 		close(c->fd);
+		if (c->events)
+			c->ctl->nevents--;
+		else
+			c->ctl->nreq--;
+	}
+	tmr_cancel(&c->idle);
 	c->fd = -1;
 	c->len = 0;
 	c->events = false;
+}
+
+/* the run directory of the default path (RuntimeDirectory= of the unit)
+ * may be missing when pinholed is started by hand: one level is made */
+static void make_parent_dir(const char *path)
+{
+	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	if (mkdir(dirname(dir), 0755) == 0)
+		plog(PLOG_INFO, "control: created %s", dir);
 }
 
 struct ctl *ctl_new(const char *path, struct ua *ua, char *err, size_t errlen)
@@ -58,8 +86,11 @@ struct ctl *ctl_new(const char *path, struct ua *ua, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	for (int i = 0; i < CTL_CLIENTS_MAX; i++)
+	for (int i = 0; i < CTL_CLIENTS_MAX; i++) {
 		ctl->cl[i].fd = -1;
+		ctl->cl[i].ctl = ctl;
+		tmr_init(&ctl->cl[i].idle);
+	}
 	ctl->ua = ua;
 	strcpy(sun.sun_path, path);
 	strcpy(ctl->path, path);
@@ -77,9 +108,10 @@ struct ctl *ctl_new(const char *path, struct ua *ua, char *err, size_t errlen)
 	if (probe >= 0)
 		close(probe);
 	unlink(path);
+	make_parent_dir(path);
 	ctl->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (ctl->fd < 0 || bind(ctl->fd, (struct sockaddr *)&sun, sizeof(sun)) ||
-	    listen(ctl->fd, 8)) {
+	    listen(ctl->fd, 64)) {
 		snprintf(err, errlen, "control socket %s: %s", path,
 			 strerror(errno));
 		ctl->path[0] = 0;
@@ -141,21 +173,6 @@ static void reply_err(json_t *j, const char *fmt, const char *arg)
 	pj_set_str(j, "error", msg);
 }
 
-static bool parse_id(const char *s, unsigned int *id)
-{
-	char *e;
-	unsigned long v;
-
-	if (!s)
-		return false;
-	errno = 0;
-	v = strtoul(s, &e, 10);
-	if (errno || *e || e == s || !v || v > 0xffffffffUL)
-		return false;
-	*id = (unsigned int)v;
-	return true;
-}
-
 static const char *errno_text(int rc)
 {
 	switch (rc) {
@@ -166,26 +183,16 @@ static const char *errno_text(int rc)
 	}
 }
 
-/* one request: writes the reply members into @j; true to keep open */
-static bool handle(struct ctl *ctl, char *line, json_t *j)
+/* a parsed request: writes the reply members into @j; true to keep open */
+static bool execute(struct ctl *ctl, const struct ctl_req *req, json_t *j)
 {
-	char *save = NULL, *verb = strtok_r(line, " \t", &save);
-	char *a1 = strtok_r(NULL, " \t", &save);
-	char *a2 = strtok_r(NULL, " \t", &save);
 	char err[256] = "";
 	unsigned int id;
 	int rc;
 
-	if (!verb) {
-		reply_err(j, "empty request", NULL);
-		return false;
-	}
-	if (!strcmp(verb, "call")) {
-		if (!a1) {
-			reply_err(j, "usage: call URI", NULL);
-			return false;
-		}
-		rc = ua_dial(ctl->ua, a1, &id, err, sizeof(err));
+	switch (req->verb) {
+	case CTL_CALL:
+		rc = ua_dial(ctl->ua, req->uri, &id, err, sizeof(err));
 		if (rc) {
 			reply_err(j, "%s", err);
 			return false;
@@ -193,54 +200,34 @@ static bool handle(struct ctl *ctl, char *line, json_t *j)
 		pj_set_bool(j, "ok", true);
 		pj_set_u64(j, "id", id);
 		return false;
-	}
-	if (!strcmp(verb, "answer") || !strcmp(verb, "reject") ||
-	    (!strcmp(verb, "hangup") && a1 && strcmp(a1, "all"))) {
-		int code = 0;
-
-		if (!parse_id(a1, &id)) {
-			reply_err(j, "usage: %s ID", verb);
-			return false;
-		}
-		if (!strcmp(verb, "answer")) {
-			rc = ua_answer(ctl->ua, id);
-		} else if (!strcmp(verb, "reject")) {
-			if (a2)
-				code = atoi(a2);
-			if (a2 && (code < 300 || code > 699)) {
-				reply_err(j, "bad response code '%s'", a2);
-				return false;
-			}
-			rc = ua_reject(ctl->ua, id, code);
-		} else {
-			rc = ua_hangup(ctl->ua, id);
-		}
+	case CTL_ANSWER:
+	case CTL_REJECT:
+	case CTL_HANGUP:
+		if (req->verb == CTL_ANSWER)
+			rc = ua_answer(ctl->ua, req->id);
+		else if (req->verb == CTL_REJECT)
+			rc = ua_reject(ctl->ua, req->id, req->code);
+		else
+			rc = ua_hangup(ctl->ua, req->id);
 		if (rc)
 			reply_err(j, "%s", errno_text(rc));
 		else
 			pj_set_bool(j, "ok", true);
 		return false;
-	}
-	if (!strcmp(verb, "hangup")) {
-		if (!a1) {
-			reply_err(j, "usage: hangup ID|all", NULL);
-			return false;
-		}
+	case CTL_HANGUP_ALL:
 		ua_hangup_all(ctl->ua);
 		pj_set_bool(j, "ok", true);
 		return false;
-	}
-	if (!strcmp(verb, "calls") || !strcmp(verb, "callstats")) {
-		bool calls = !strcmp(verb, "calls");
-
+	case CTL_CALLS:
+	case CTL_CALLSTATS:
 		pj_set_bool(j, "ok", true);
-		if (a1 && !strcmp(a1, "text")) {
+		if (req->text) {
 			char *t = NULL;
 			size_t tl = 0;
 			FILE *f = open_memstream(&t, &tl);
 
 			if (f) {
-				if (calls)
+				if (req->verb == CTL_CALLS)
 					ua_calls_text(ctl->ua, f);
 				else
 					ua_stats_text(ctl->ua, f);
@@ -248,20 +235,36 @@ static bool handle(struct ctl *ctl, char *line, json_t *j)
 				pj_set_str(j, "text", t);
 				free(t);
 			}
-		} else if (calls) {
+		} else if (req->verb == CTL_CALLS) {
 			ua_calls_json(ctl->ua, j);
 		} else {
 			ua_stats_json(ctl->ua, j);
 		}
 		return false;
-	}
-	if (!strcmp(verb, "events")) {
+	case CTL_EVENTS:
+		if (ctl->nevents >= CTL_EVENTS_MAX) {
+			reply_err(j, "too many events followers (%s)",
+				  STR(CTL_EVENTS_MAX));
+			return false;
+		}
 		pj_set_bool(j, "ok", true);
 		pj_set_bool(j, "events", true);
 		return true;
 	}
-	reply_err(j, "unknown request '%s'", verb);
+	reply_err(j, "unknown request%s", NULL);
 	return false;
+}
+
+static bool handle(struct ctl *ctl, const char *line, json_t *j)
+{
+	struct ctl_req req;
+	char err[256];
+
+	if (ctl_req_parse(line, &req, err, sizeof(err))) {
+		reply_err(j, "%s", err);
+		return false;
+	}
+	return execute(ctl, &req, j);
 }
 
 /* a request we cannot even parse or answer: one error line, then close */
@@ -273,6 +276,11 @@ static void client_fail(struct ctl_client *c, const char *why)
 
 	if (n > 0)
 		send_line(c, line, (size_t)n);
+	/* what the client sent and we did not read would make the close a
+	 * reset, and the client would not see the reply: drained (bounded) */
+	for (int i = 0; i < 64; i++)
+		if (recv(c->fd, line, sizeof(line), MSG_DONTWAIT) <= 0)
+			break;
 	client_close(c);
 }
 
@@ -292,10 +300,14 @@ static void client_request(struct ctl *ctl, struct ctl_client *c, char *line)
 	if (!send_line(c, buf, strlen(buf)) || !send_line(c, "\n", 1))
 		keep = false;
 	free(buf);
-	if (keep)
+	if (keep) {
 		c->events = true;
-	else
+		ctl->nreq--;
+		ctl->nevents++;
+		tmr_cancel(&c->idle);
+	} else {
 		client_close(c);
+	}
 }
 
 static void client_readable(struct ctl *ctl, struct ctl_client *c)
@@ -331,6 +343,80 @@ static void client_readable(struct ctl *ctl, struct ctl_client *c)
 	client_request(ctl, c, c->buf);
 }
 
+static void idle_tmr_h(void *arg)
+{
+	struct ctl_client *c = arg;
+
+	plog(PLOG_DEBUG, "control: uid %u sent no request line within %u ms",
+	     (unsigned int)c->uid, CTL_IDLE_MS);
+	client_fail(c, "timeout: no request line within "
+		    STR(CTL_IDLE_MS) " ms");
+}
+
+static uid_t peer_uid(int fd)
+{
+	struct ucred cr;
+	socklen_t len = sizeof(cr);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) ||
+	    len != sizeof(cr))
+		return (uid_t)-1;
+	return cr.uid;
+}
+
+/*
+ * A new connection. A user at CTL_REQ_PER_UID pending requests loses the
+ * oldest of them (its own idle connections cannot keep it, nor anyone,
+ * out); a full table (CTL_REQ_MAX, several users) refuses the newcomer.
+ */
+static void client_accept(struct ctl *ctl, int fd)
+{
+	uid_t uid = peer_uid(fd);
+	struct ctl_client *oldest = NULL, *c = NULL;
+	unsigned int mine = 0;
+
+	for (int i = 0; i < CTL_CLIENTS_MAX; i++) {
+		struct ctl_client *o = &ctl->cl[i];
+
+		if (o->fd < 0) {
+			if (!c)
+				c = o;
+			continue;
+		}
+		if (o->events || o->uid != uid)
+			continue;
+		mine++;
+		if (!oldest || o->seq < oldest->seq)
+			oldest = o;
+	}
+	if (mine >= CTL_REQ_PER_UID && oldest) {
+		plog(PLOG_DEBUG, "control: uid %u has %u pending requests, "
+		     "closing its oldest", (unsigned int)uid, mine);
+		client_fail(oldest, "closed: too many connections of this "
+			    "user (" STR(CTL_REQ_PER_UID) ")");
+		if (!c)
+			c = oldest;
+	}
+	if (!c || ctl->nreq >= CTL_REQ_MAX) {
+		static const char busy[] = "{\"ok\":false,\"error\":"
+			"\"too many control clients\"}\n";
+
+		plog(PLOG_WARN, "control: too many clients, uid %u refused",
+		     (unsigned int)uid);
+		(void)!send(fd, busy, sizeof(busy) - 1,
+			    MSG_NOSIGNAL | MSG_DONTWAIT);
+		close(fd);
+		return;
+	}
+	c->fd = fd;
+	c->len = 0;
+	c->events = false;
+	c->uid = uid;
+	c->seq = ++ctl->seq;
+	ctl->nreq++;
+	tmr_start(&c->idle, CTL_IDLE_MS, idle_tmr_h, c);
+}
+
 void ctl_poll_handle(struct ctl *ctl, const struct pollfd *pfd, unsigned int n)
 {
 	for (unsigned int i = 1; i < n; i++) {
@@ -343,19 +429,10 @@ void ctl_poll_handle(struct ctl *ctl, const struct pollfd *pfd, unsigned int n)
 		for (;;) {
 			int fd = accept4(ctl->fd, NULL, NULL,
 					 SOCK_CLOEXEC | SOCK_NONBLOCK);
-			int i;
 
 			if (fd < 0)
 				break;
-			for (i = 0; i < CTL_CLIENTS_MAX && ctl->cl[i].fd >= 0; i++)
-				;
-			if (i == CTL_CLIENTS_MAX) {
-				plog(PLOG_WARN, "control: too many clients");
-				close(fd);
-				continue;
-			}
-			ctl->cl[i].fd = fd;
-			ctl->cl[i].len = 0;
+			client_accept(ctl, fd);
 		}
 	}
 }

@@ -16,18 +16,61 @@
  *   events                   -> {"ok":true,"events":true}, then events
  *
  * Errors: {"ok":false,"error":"text"}.
+ *
+ * Limits (a local user must not lock the others out): a request client
+ * has CTL_IDLE_MS from its connect to send its complete line, else it is
+ * closed; at most CTL_REQ_MAX request clients at once and CTL_REQ_PER_UID
+ * per peer uid (SO_PEERCRED; a user's newest connection closes the same
+ * user's oldest pending one, so a user's idle connections never shut out
+ * the user's next request, nor anyone else's); "events" followers are
+ * counted apart (CTL_EVENTS_MAX), a follower that does not keep up with
+ * its events is closed. A line of CTL_LINE_MAX bytes or more gets an
+ * error reply and the connection is closed.
  */
 #ifndef PINHOLE_AGENT_CTL_H
 #define PINHOLE_AGENT_CTL_H
 
 #include <poll.h>
+#include <stdbool.h>
 #include <stddef.h>
+
+#include "lib/paths.h"
 
 struct ctl;
 struct ua;
 
-#define CTL_DEFAULT_PATH	"/run/pinholed.sock"
+#define CTL_DEFAULT_PATH	PINHOLE_CTL_PATH
 #define CTL_LINE_MAX		1024
+#define CTL_IDLE_MS		10000	/* connect -> complete request line */
+#define CTL_REQ_MAX		32	/* request clients at once */
+#define CTL_REQ_PER_UID		8	/* ... of one peer uid */
+#define CTL_EVENTS_MAX		32	/* "events" followers at once */
+
+enum ctl_verb {
+	CTL_CALL,		/* uri */
+	CTL_ANSWER,		/* id */
+	CTL_REJECT,		/* id, code (0: the default, 486) */
+	CTL_HANGUP,		/* id */
+	CTL_HANGUP_ALL,
+	CTL_CALLS,		/* text */
+	CTL_CALLSTATS,		/* text */
+	CTL_EVENTS,
+};
+
+struct ctl_req {
+	enum ctl_verb verb;
+	unsigned int id;
+	int code;
+	bool text;			/* "calls text": for people */
+	char uri[CTL_LINE_MAX];
+};
+
+/*
+ * One request line (without its newline) into @req: pure, no I/O. Returns
+ * 0, or -EINVAL with the error reply's text in @err.
+ */
+int ctl_req_parse(const char *line, struct ctl_req *req, char *err,
+		  size_t errlen);
 
 struct ctl *ctl_new(const char *path, struct ua *ua, char *err, size_t errlen);
 void ctl_free(struct ctl *ctl);

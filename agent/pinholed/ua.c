@@ -56,6 +56,8 @@ static const char *ev_name(enum call_ev_type t)
 		[CALL_EV_HANGUP] = "hangup",	[CALL_EV_BYE] = "bye",
 		[CALL_EV_BYE_DONE] = "bye-done", [CALL_EV_TIMER] = "timer",
 		[CALL_EV_PORT_ERROR] = "port-error",
+		[CALL_EV_MEDIA_REFUSED] = "media-refused",
+		[CALL_EV_MEDIA_TIMEOUT] = "media-timeout",
 	};
 
 	return (unsigned int)t < sizeof(n) / sizeof(n[0]) ? n[t] : "?";
@@ -97,6 +99,7 @@ static void call_destroy(struct ua_call *uc)
 	tmr_cancel(&uc->tmr_glare);
 	tmr_cancel(&uc->tmr_renew);
 	tmr_cancel(&uc->tmr_linger);
+	tmr_cancel(&uc->tmr_rtp);
 	sip_ctx_release(uc->inv);
 	sip_stx_release(uc->stx);
 	for (unsigned int i = 0; i < 3; i++)
@@ -128,6 +131,7 @@ void ua_call_finish(struct ua_call *uc)
 	tmr_cancel(&uc->tmr_ring);
 	tmr_cancel(&uc->tmr_backoff);
 	tmr_cancel(&uc->tmr_glare);
+	tmr_cancel(&uc->tmr_rtp);
 	plog(PLOG_INFO, "call %u closed | id=%u end=%s fw_opens=%llu "
 	     "fw_pins=%llu fw_closes=%llu", uc->id, uc->id,
 	     call_end_name(uc->call.end), (unsigned long long)uc->fw.opens,
@@ -225,17 +229,103 @@ static void evict_finished(struct ua *ua, unsigned int keep)
 	}
 }
 
+/* ------------------------------------------------------ call slots */
+
+enum ua_slot ua_call_slot(bool outgoing, bool finished, enum call_state st)
+{
+	if (finished || st == CALL_CLOSED || st == CALL_TERMINATING)
+		return UA_SLOT_NONE;
+	if (!outgoing && (st == CALL_IDLE || st == CALL_INCOMING ||
+			  st == CALL_ANSWERED))
+		return UA_SLOT_EARLY_IN;
+	return UA_SLOT_CALL;
+}
+
+unsigned int ua_early_in_max(unsigned int max)
+{
+	unsigned int reserve = max / 8;
+
+	return max - (reserve > UA_SLOT_RESERVE ? UA_SLOT_RESERVE : reserve);
+}
+
+unsigned int ua_early_in_per_src_max(unsigned int max)
+{
+	return max > 1 ? max / 2 : 1;
+}
+
+int ua_admit(const struct ua_load *l, unsigned int max, bool outgoing,
+	     char *err, size_t errlen)
+{
+	if (l->calls >= max) {
+		snprintf(err, errlen, "%u calls already (--max-calls)", max);
+		return -EBUSY;
+	}
+	if (outgoing)
+		return 0;
+	if (l->early_in >= ua_early_in_max(max)) {
+		snprintf(err, errlen, "%u unanswered incoming calls already "
+			 "(the rest of --max-calls is kept for answered and "
+			 "outgoing calls)", l->early_in);
+		return -EBUSY;
+	}
+	if (l->early_in_src >= ua_early_in_per_src_max(max)) {
+		snprintf(err, errlen, "%u unanswered incoming calls from this "
+			 "address already", l->early_in_src);
+		return -EBUSY;
+	}
+	return 0;
+}
+
+static bool same_host(const struct sockaddr_storage *a,
+		      const struct sockaddr_storage *b)
+{
+	if (a->ss_family != b->ss_family)
+		return false;
+	if (a->ss_family == AF_INET)
+		return ((const struct sockaddr_in *)a)->sin_addr.s_addr ==
+		       ((const struct sockaddr_in *)b)->sin_addr.s_addr;
+	if (a->ss_family == AF_INET6)
+		return !memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
+			       &((const struct sockaddr_in6 *)b)->sin6_addr,
+			       sizeof(struct in6_addr));
+	return false;
+}
+
+static void ua_load(const struct ua *ua, const struct sockaddr_storage *src,
+		    struct ua_load *l)
+{
+	memset(l, 0, sizeof(*l));
+	for (const struct ua_call *uc = ua->calls; uc; uc = uc->next) {
+		switch (ua_call_slot(uc->outgoing, uc->finished,
+				     uc->call.state)) {
+		case UA_SLOT_NONE:
+			continue;
+		case UA_SLOT_EARLY_IN:
+			l->early_in++;
+			if (src && same_host(src, &uc->src))
+				l->early_in_src++;
+			break;
+		case UA_SLOT_CALL:
+			break;
+		}
+		l->calls++;
+	}
+}
+
 struct ua_call *ua_call_new(struct ua *ua, bool outgoing,
-			    const char *peer_uri, char *err, size_t errlen)
+			    const char *peer_uri,
+			    const struct sockaddr_storage *src, char *err,
+			    size_t errlen)
 {
 	struct ua_call *uc;
 	osip_uri_t *u = NULL;
 	unsigned int max = ua->cfg.max_calls ? ua->cfg.max_calls :
 			   UA_MAX_CALLS_DEFAULT;
+	struct ua_load load;
 
 	evict_finished(ua, 4 * max);
-	if (ua_active_calls(ua) >= max) {
-		snprintf(err, errlen, "%u calls already (--max-calls)", max);
+	ua_load(ua, src, &load);
+	if (ua_admit(&load, max, outgoing, err, errlen)) {
 		ua->stats.calls_refused++;
 		return NULL;
 	}
@@ -246,6 +336,8 @@ struct ua_call *ua_call_new(struct ua *ua, bool outgoing,
 	}
 	uc->ua = ua;
 	uc->outgoing = outgoing;
+	if (src)
+		uc->src = *src;
 	snprintf(uc->peer_uri, sizeof(uc->peer_uri), "%s", peer_uri);
 	if (osip_uri_init(&u) == 0 && osip_uri_parse(u, peer_uri) == 0)
 		sip_uri_aor(u, uc->peer_aor, sizeof(uc->peer_aor));
@@ -261,6 +353,7 @@ struct ua_call *ua_call_new(struct ua *ua, bool outgoing,
 	tmr_init(&uc->tmr_glare);
 	tmr_init(&uc->tmr_renew);
 	tmr_init(&uc->tmr_linger);
+	tmr_init(&uc->tmr_rtp);
 	/* the media port is bound first: it is the port the SDP offers and
 	 * the pinhole opens (S61) */
 	uc->media = media_new((const struct sockaddr *)sip_transport_local(ua->tp),
@@ -286,6 +379,7 @@ struct ua *ua_new(const struct ua_cfg *cfg, struct fwops *fw, char *err,
 		  size_t errlen)
 {
 	struct ua *ua = calloc(1, sizeof(*ua));
+	char allow[80];
 
 	if (!ua) {
 		snprintf(err, errlen, "out of memory");
@@ -293,12 +387,26 @@ struct ua *ua_new(const struct ua_cfg *cfg, struct fwops *fw, char *err,
 	}
 	ua->cfg = *cfg;
 	ua->fw = fw;
+	ua->mpol.allow = cfg->media_allow;
+	ua->mpol.peer = cfg->media_peer;
+	ua->srcs = calloc(1, sizeof(*ua->srcs));
+	if (!ua->srcs) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	rand_bytes(ua->auth_key, sizeof(ua->auth_key));
 	ua->tp = sip_transport_new_mode(cfg->listen, cfg->transport ?
 					cfg->transport : SIP_TP_UDP,
 					sip_input, NULL, err, errlen);
 	if (!ua->tp)
 		goto fail;
 	ua->sip = sip_new(ua->tp, ua_on_request, ua);
+	if (ua->sip) {
+		struct sip_limits lim;
+
+		sip_limits_default(&lim, cfg->max_transactions);
+		sip_set_limits(ua->sip, &lim);
+	}
 	if (!ua->sip) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
@@ -330,6 +438,13 @@ struct ua *ua_new(const struct ua_cfg *cfg, struct fwops *fw, char *err,
 	plog(PLOG_INFO, "listening on %s as %s (glare %s, firewall %s)",
 	     sip_transport_hostport(ua->tp), ua->local_uri,
 	     glare_mode_name(cfg->call.mode), fwops_name(fw));
+	ua_media_policy(ua);
+	plog(PLOG_INFO, "media to %s, allowed: %s (%u addresses of this "
+	     "host); rtp-timeout %u s",
+	     cfg->media_peer == MEDIA_PEER_ANY ? "any address" :
+	     "the signalling peer",
+	     media_allow_str(cfg->media_allow, allow, sizeof(allow)),
+	     ua->mpol.n_own, cfg->rtp_timeout_ms / 1000);
 	if (sip_transport_mode(ua->tp) != SIP_TP_UDP)
 		plog(PLOG_INFO, "transport %s: SIP over %s on port %u",
 		     sip_tp_mode_name(sip_transport_mode(ua->tp)),
@@ -352,6 +467,8 @@ void ua_free(struct ua *ua)
 	sip_free(ua->sip);
 	sip_transport_free(ua->tp);
 	free(ua->poll_calls);
+	media_policy_free_own(&ua->mpol);
+	free(ua->srcs);
 	free(ua);
 }
 
@@ -476,7 +593,7 @@ int ua_dial(struct ua *ua, const char *uri, unsigned int *id, char *err,
 		ua_call_run(uc, &(struct call_ev){ .type = CALL_EV_DIAL });
 		return 0;
 	}
-	uc = ua_call_new(ua, true, full, err, errlen);
+	uc = ua_call_new(ua, true, full, NULL, err, errlen);
 	if (!uc)
 		return -ENOMEM;
 	*id = uc->id;

@@ -20,8 +20,10 @@
 #include <jansson.h>
 
 #include "call/call.h"
+#include "media/media_policy.h"
 #include "sip/sip_transport.h"
 #include "fwops.h"
+#include "policy.h"
 
 enum ua_tiebreak {
 	UA_TIEBREAK_ID,		/* --tiebreak id:N */
@@ -37,6 +39,9 @@ struct ua_cfg {
 	enum sip_tp_mode transport;	/* --transport; 0 = UDP */
 	unsigned int max_calls;		/* 0 = UA_MAX_CALLS_DEFAULT */
 	unsigned int ring_timeout_ms;	/* unanswered: 480 after; 0 never */
+	/* server and client transactions at once, a quarter of them per
+	 * source; 0 = SIP_STX_MAX_DEFAULT (sip_tx.h) */
+	unsigned int max_transactions;
 	const char *user;
 	const char *domain;		/* NULL: the listen address */
 	const char *proxy;		/* outbound proxy URI or NULL */
@@ -48,6 +53,18 @@ struct ua_cfg {
 	uint64_t tiebreak_id;
 	struct call_cfg call;		/* glare mode, nack-after-ok, answer */
 	unsigned int register_expires;	/* s */
+	/* where RTP may go (media_policy.h): --media-allow, --media-peer */
+	unsigned int media_allow;	/* MEDIA_ALLOW_* */
+	enum media_peer_mode media_peer;
+	/* --rtp-timeout: an established call whose peer sent no RTP or
+	 * RTCP for this long is ended (BYE); 0 = never */
+	unsigned int rtp_timeout_ms;
+	/* inbound policy (policy.h, ua_policy.c) */
+	struct pol_cidr allow[POL_ALLOW_MAX];	/* --allow; none: all */
+	unsigned int nallow;
+	bool auth_inbound;		/* --auth-inbound: digest */
+	const char *inbound_password;	/* NULL: password */
+	unsigned int new_dialog_rate;	/* per source and s; 0: no limit */
 };
 
 struct ua;
@@ -66,6 +83,8 @@ void ua_poll_handle(struct ua *ua, const struct pollfd *pfd, unsigned int n);
 /* ms until the next media packet is due (-1: none), and send them */
 int ua_media_timeout(struct ua *ua);
 void ua_media_tick(struct ua *ua);
+/* SIP transactions alive */
+unsigned int ua_transactions(const struct ua *ua);
 
 /* user operations; 0 or -errno (-ENOENT: no such call, -EINVAL: not now) */
 int ua_dial(struct ua *ua, const char *uri, unsigned int *id, char *err,

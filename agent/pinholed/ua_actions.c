@@ -17,8 +17,10 @@
 
 #include "lib/plog.h"
 #include "lib/rand.h"
+#include "lib/sockaddr.h"
 #include "lib/tmr.h"
 #include "media/media.h"
+#include "media/media_policy.h"
 #include "sip/sdp.h"
 #include "sip/sip_dialog.h"
 #include "sip/sip_msg.h"
@@ -82,6 +84,49 @@ static int attach_sdp(struct ua_call *uc, osip_message_t *m)
 	return 0;
 }
 
+/* ------------------------------------------------------ media policy */
+
+#define UA_OWN_ADDRS_MS		10000	/* host addresses re-read after */
+
+const struct media_policy *ua_media_policy(struct ua *ua)
+{
+	uint64_t now = tmr_now();
+	int rc;
+
+	if (ua->mpol_loaded && now - ua->mpol_loaded < UA_OWN_ADDRS_MS)
+		return &ua->mpol;
+	ua->mpol_loaded = now ? now : 1;
+	rc = media_policy_load_own(&ua->mpol);
+	if (rc)
+		plog(PLOG_WARN, "media policy: cannot read this host's "
+		     "addresses: %s", strerror(-rc));
+	return &ua->mpol;
+}
+
+/*
+ * The remote media address of @leg's SDP, if the policy lets RTP and the
+ * pinhole go there: the signalling peer is where our INVITE went (an
+ * answer) or where the peer's INVITE came from (an offer).
+ */
+static enum media_addr leg_remote(struct ua_call *uc, enum call_leg leg,
+				  struct sockaddr_storage *remote)
+{
+	const struct sdp_stream *sdp = leg_sdp(uc, leg);
+	const struct sockaddr_storage *peer = NULL;
+
+	if (!sdp || sdp_to_sa(sdp, remote))
+		return MEDIA_ADDR_FAMILY;
+	if (leg == CALL_LEG_UAC && uc->inv)
+		peer = sip_ctx_dst(uc->inv);
+	else if (leg == CALL_LEG_UAS && uc->stx)
+		peer = sip_stx_src(uc->stx);
+	if (!peer)
+		return MEDIA_ADDR_NOT_PEER;
+	return media_addr_check((const struct sockaddr *)remote,
+				(const struct sockaddr *)peer,
+				ua_media_policy(uc->ua));
+}
+
 /* ----------------------------------------------------- firewall acts */
 
 static void fw_failed(struct ua_call *uc, const char *op, const char *err)
@@ -120,7 +165,8 @@ static void act_port(struct ua_call *uc, const struct call_act *a)
 	struct fwops *fw = uc->ua->fw;
 	struct sockaddr_storage remote;
 	const struct sdp_stream *sdp;
-	char err[FWOPS_ERR_LEN] = "";
+	char err[FWOPS_ERR_LEN] = "", buf[64];
+	enum media_addr v;
 
 	switch (a->type) {
 	case CA_PORT_OPEN:
@@ -141,12 +187,24 @@ static void act_port(struct ua_call *uc, const struct call_act *a)
 			renew_arm(uc);
 		break;
 	case CA_PORT_ACTIVATE:
-		uc->fw.activates++;
 		sdp = leg_sdp(uc, a->leg);
 		if (!sdp || sdp_to_sa(sdp, &remote)) {
+			uc->fw.activates++;
 			fw_failed(uc, "activate", "no remote media address");
 			break;
 		}
+		v = leg_remote(uc, a->leg, &remote);
+		if (v != MEDIA_ADDR_OK) {
+			/* no pinhole, no RTP toward it: end the session */
+			plog(PLOG_WARN, "call %u: media address %s refused (%s), "
+			     "ending the call | id=%u", uc->id,
+			     sa_str(&remote, buf, sizeof(buf)),
+			     media_addr_name(v), uc->id);
+			ua_post(uc, &(struct call_ev){
+					.type = CALL_EV_MEDIA_REFUSED });
+			break;
+		}
+		uc->fw.activates++;
 		if (fwops_activate(fw, &uc->port, (struct sockaddr *)&remote,
 				   err, sizeof(err)))
 			fw_failed(uc, "activate", err);
@@ -181,8 +239,8 @@ void ua_uas_leg_reset(struct ua_call *uc)
 static void act_invite(struct ua_call *uc)
 {
 	struct ua *ua = uc->ua;
-	struct sockaddr_storage dst;
 	osip_message_t *req;
+	char *hop;
 
 	/* a retry (rfc3261 back-off) is a new INVITE in a new dialog; the
 	 * peer's INVITE of the round before is over (we answered it 491) */
@@ -207,13 +265,18 @@ static void act_invite(struct ua_call *uc)
 		osip_message_free(req);
 		goto fail;
 	}
-	if (sip_dialog_next_hop(&uc->uac_dlg, &dst)) {
-		plog(PLOG_ERR, "call %u: cannot resolve %s", uc->id,
-		     uc->peer_uri);
+	/* a host name is looked up first, without blocking: a failed
+	 * lookup comes back as 503 (ua_inv_resp_h) */
+	hop = sip_dialog_next_hop_uri(&uc->uac_dlg);
+	if (!hop) {
 		osip_message_free(req);
 		goto fail;
 	}
-	uc->inv = sip_ctx_send(ua->sip, req, &dst, ua_inv_resp_h, uc);
+	uc->inv = sip_ctx_send_uri(ua->sip, req, hop, ua_inv_resp_h, uc);
+	if (!uc->inv)
+		plog(PLOG_ERR, "call %u: cannot send INVITE to %s", uc->id,
+		     hop);
+	free(hop);
 	if (uc->inv)
 		return;
 fail:
@@ -233,16 +296,18 @@ static void act_cancel(struct ua_call *uc)
 
 void ua_send_ack(struct ua_call *uc)
 {
-	struct sockaddr_storage dst;
 	osip_message_t *ack;
+	char *hop;
 
 	if (!uc->uac_dlg_valid)
 		return;
 	ack = sip_dialog_ack(&uc->uac_dlg, uc->inv_cseq);
 	if (!ack)
 		return;
-	if (sip_dialog_next_hop(&uc->uac_dlg, &dst) == 0)
-		sip_send_stateless(uc->ua->sip, ack, &dst);
+	hop = sip_dialog_next_hop_uri(&uc->uac_dlg);
+	if (hop)
+		sip_send_stateless_uri(uc->ua->sip, ack, hop);
+	free(hop);
 	osip_message_free(ack);
 }
 
@@ -251,17 +316,20 @@ static void act_bye(struct ua_call *uc, enum call_leg leg)
 	struct sip_dialog *d = leg == CALL_LEG_UAC ? &uc->uac_dlg : &uc->uas_dlg;
 	bool valid = leg == CALL_LEG_UAC ? uc->uac_dlg_valid && d->remote_tag :
 		     uc->uas_dlg_valid;
-	struct sockaddr_storage dst;
 	osip_message_t *req;
+	char *hop;
 
 	if (!valid || !(req = sip_dialog_request(d, "BYE")))
 		goto fail;
-	if (sip_dialog_next_hop(d, &dst)) {
+	hop = sip_dialog_next_hop_uri(d);
+	if (!hop) {
 		osip_message_free(req);
 		goto fail;
 	}
 	sip_ctx_release(uc->bye[leg]);
-	uc->bye[leg] = sip_ctx_send(uc->ua->sip, req, &dst, ua_bye_resp_h, uc);
+	uc->bye[leg] = sip_ctx_send_uri(uc->ua->sip, req, hop, ua_bye_resp_h,
+					uc);
+	free(hop);
 	if (uc->bye[leg])
 		return;
 fail:
@@ -309,23 +377,55 @@ void ua_act_answer(struct ua_call *uc, int code)
 	sip_stx_reply(uc->stx, r);
 }
 
+/*
+ * --rtp-timeout: RTP or RTCP from the remote is activity; the timer is
+ * due a timeout after the last of it (or after the media started).
+ */
+static void rtp_tmr_h(void *arg)
+{
+	struct ua_call *uc = arg;
+	uint64_t now = tmr_now(), last = media_last_rx_ms(uc->media);
+	uint64_t t = uc->ua->cfg.rtp_timeout_ms;
+
+	if (uc->call.state != CALL_ESTABLISHED)
+		return;
+	if (last < uc->rtp_since)
+		last = uc->rtp_since;
+	if (now - last < t) {
+		tmr_start(&uc->tmr_rtp, last + t - now, rtp_tmr_h, uc);
+		return;
+	}
+	plog(PLOG_INFO, "call %u: no RTP or RTCP from the peer for %llu ms "
+	     "(--rtp-timeout), ending the call | id=%u", uc->id,
+	     (unsigned long long)(now - last), uc->id);
+	ua_call_run(uc, &(struct call_ev){ .type = CALL_EV_MEDIA_TIMEOUT });
+}
+
 static void act_media(struct ua_call *uc, const struct call_act *a)
 {
 	struct sockaddr_storage remote;
-	const struct sdp_stream *sdp;
 	char err[256];
 
 	if (!uc->media)
 		return;
 	if (a->type == CA_MEDIA_STOP) {
+		tmr_cancel(&uc->tmr_rtp);
 		media_stop(uc->media);
 		return;
 	}
-	sdp = leg_sdp(uc, a->leg);
-	if (!sdp || sdp_to_sa(sdp, &remote) ||
-	    media_start(uc->media, (struct sockaddr *)&remote, err,
-			sizeof(err)))
-		plog(PLOG_ERR, "call %u: media start failed", uc->id);
+	/* a refused address: CA_PORT_ACTIVATE said so and ends the call */
+	if (leg_remote(uc, a->leg, &remote) != MEDIA_ADDR_OK)
+		return;
+	if (media_start(uc->media, (struct sockaddr *)&remote, err,
+			sizeof(err))) {
+		plog(PLOG_ERR, "call %u: media start failed: %s", uc->id, err);
+		return;
+	}
+	if (uc->ua->cfg.rtp_timeout_ms && !tmr_running(&uc->tmr_rtp)) {
+		uc->rtp_since = tmr_now();
+		tmr_start(&uc->tmr_rtp, uc->ua->cfg.rtp_timeout_ms, rtp_tmr_h,
+			  uc);
+	}
 }
 
 /* ------------------------------------------------------- call timers */

@@ -25,6 +25,7 @@
 #include "call/call.h"
 #include "lib/tmr.h"
 #include "sip/sdp.h"
+#include "sip/sip_auth.h"
 #include "sip/sip_dialog.h"
 #include "sip/sip_tx.h"
 #include "fwops.h"
@@ -53,6 +54,7 @@ struct ua_call {
 	unsigned int id;
 	struct call call;
 	bool outgoing;			/* we dialed */
+	struct sockaddr_storage src;	/* incoming: the INVITE's source */
 	char peer_uri[256];
 	char peer_aor[256];		/* To AoR of our INVITE: glare key */
 	uint64_t cookie;
@@ -85,6 +87,8 @@ struct ua_call {
 	struct tmr tmr_glare;		/* CALL_TMR_GLARE_WAIT */
 	struct tmr tmr_renew;
 	struct tmr tmr_linger;
+	struct tmr tmr_rtp;		/* --rtp-timeout */
+	uint64_t rtp_since;		/* tmr_now() at media start */
 
 	bool in_glare;
 	unsigned int crossings_seen;	/* call.crossings already counted */
@@ -100,13 +104,16 @@ struct ua_call {
 
 struct ua_stats {
 	uint64_t calls_in, calls_out;
-	uint64_t outcome[CALL_END_FIREWALL + 1];
+	uint64_t outcome[CALL_END__MAX + 1];
 	uint64_t established;
 	uint64_t glare_detected;
 	uint64_t glare_verdict[GLARE_CONVENTIONAL + 1];
 	uint64_t glare_result[UA_GR__MAX];
 	uint64_t sip_rejected;		/* 4xx/5xx sent outside calls */
 	uint64_t calls_refused;		/* --max-calls reached */
+	/* inbound policy: answered 403/401/503, and not answered */
+	uint64_t pol_forbidden, pol_challenged, pol_rate_limited;
+	uint64_t pol_silenced;
 };
 
 struct ua {
@@ -125,6 +132,10 @@ struct ua {
 	struct sip_reg *reg;		/* --register */
 	struct ua_call **poll_calls;	/* by pollfd index, from ua_poll_fill */
 	unsigned int poll_max;
+	struct media_policy mpol;	/* its own addresses: ua_media_policy */
+	uint64_t mpol_loaded;		/* tmr_now() of their last reading */
+	struct pol_srcs *srcs;		/* inbound policy per source */
+	uint8_t auth_key[SIP_AUTH_KEY_LEN];	/* --auth-inbound nonces */
 };
 
 static inline const char *leg_name(enum call_leg l)
@@ -132,16 +143,58 @@ static inline const char *leg_name(enum call_leg l)
 	return l == CALL_LEG_UAC ? "uac" : l == CALL_LEG_UAS ? "uas" : "-";
 }
 
+/*
+ * Call slots (--max-calls, "max"): what a call holds of them, and whether
+ * a new one may come. A call holds its slot until it is over from our
+ * side: a call that is only waiting for the answer to its BYE
+ * (TERMINATING: port closed, media stopped) gives it back, whether the
+ * BYE is answered or times out (Timer F). Unanswered incoming calls
+ * (ringing, or answered and waiting for the ACK, up to Timer H) are
+ * "early": at most ua_early_in_max() of them, so that UA_SLOT_RESERVE
+ * slots (max/8 below 64) stay for outgoing and established calls, and at
+ * most ua_early_in_per_src_max() (half) from one source address, so that
+ * one peer's flood of never-ACKed INVITEs leaves room for the others'.
+ */
+#define UA_SLOT_RESERVE		8
+
+enum ua_slot {
+	UA_SLOT_NONE,		/* over from our side */
+	UA_SLOT_EARLY_IN,	/* incoming, not established yet */
+	UA_SLOT_CALL,		/* outgoing, glare, established */
+};
+
+struct ua_load {
+	unsigned int calls;		/* holding a slot */
+	unsigned int early_in;		/* of them UA_SLOT_EARLY_IN */
+	unsigned int early_in_src;	/* ... from the new call's address */
+};
+
+enum ua_slot ua_call_slot(bool outgoing, bool finished, enum call_state st);
+unsigned int ua_early_in_max(unsigned int max);
+unsigned int ua_early_in_per_src_max(unsigned int max);
+/* 0, or -EBUSY with the reason in @err */
+int ua_admit(const struct ua_load *l, unsigned int max, bool outgoing,
+	     char *err, size_t errlen);
+
 /* ua.c: the call registry and a call's life */
 uint64_t ua_new_tiebreak(struct ua *ua);
+/* @src: the INVITE's source (incoming), NULL for ours */
 struct ua_call *ua_call_new(struct ua *ua, bool outgoing,
-			    const char *peer_uri, char *err, size_t errlen);
+			    const char *peer_uri,
+			    const struct sockaddr_storage *src, char *err,
+			    size_t errlen);
 /* feed @ev to the call and perform its actions (queued when running) */
 void ua_call_run(struct ua_call *uc, const struct call_ev *ev);
 /* queue @ev for after the current actions (from inside an action) */
 void ua_post(struct ua_call *uc, const struct call_ev *ev);
 /* the call is closed: count it, stop it, let it linger */
 void ua_call_finish(struct ua_call *uc);
+
+/* ua_policy.c: --allow, --auth-inbound, --new-dialog-rate on a request
+ * outside any transaction (not an ACK); false when it was refused
+ * (answered statelessly, or not at all to a source refused too often) */
+bool ua_policy_admit(struct ua *ua, const osip_message_t *req,
+		     const struct sockaddr_storage *src);
 
 /* ua_route.c: from the network to the calls */
 sip_req_h ua_on_request;		/* requests no transaction took */
@@ -157,6 +210,8 @@ void ua_uas_leg_reset(struct ua_call *uc);
 void ua_act_answer(struct ua_call *uc, int code);
 /* ACK the 2xx of our INVITE */
 void ua_send_ack(struct ua_call *uc);
+/* the media policy, its host addresses re-read when older than 10 s */
+const struct media_policy *ua_media_policy(struct ua *ua);
 
 /* ua_stats.c: statistics and views */
 /* glare detected/resolved: counted and logged after each event */

@@ -15,6 +15,7 @@
 
 #include "lib/plog.h"
 #include "lib/rand.h"
+#include "lib/sockaddr.h"
 #include "lib/tmr.h"
 #include "sip/sdp.h"
 #include "sip/sip_dialog.h"
@@ -22,6 +23,7 @@
 #include "sip/sip_transport.h"
 #include "sip/sip_tx.h"
 #include "glare_sip.h"
+#include "refuse.h"
 #include "ua_priv.h"
 
 static int body_sdp(const osip_message_t *m, struct sdp_stream *out)
@@ -169,6 +171,35 @@ static void reply_simple(struct ua *ua, const osip_message_t *req,
 	sip_stx_release(st);
 }
 
+/* a refusal of refuse.h, in its own (released) server transaction */
+static void reply_refusal(struct ua *ua, const osip_message_t *req,
+			  const struct sockaddr_storage *src,
+			  const struct ua_refusal *ref)
+{
+	struct sip_stx *st = sip_stx_new(ua->sip, req, src, NULL, NULL);
+	osip_message_t *r;
+	char tag[24];
+
+	if (!st)
+		return;
+	sip_token_new(tag, sizeof(tag));
+	r = sip_reply_new(req, ref->code, tag);
+	if (r) {
+		osip_free(r->reason_phrase);
+		r->reason_phrase = osip_strdup(ref->reason);
+		if (ref->accept)
+			osip_message_set_accept(r, ref->accept);
+		if (ref->accept_encoding)
+			osip_message_set_accept_encoding(r,
+							 ref->accept_encoding);
+		if (ref->warning[0])
+			osip_message_set_header(r, "Warning", ref->warning);
+		sip_stx_reply(st, r);
+	}
+	ua->stats.sip_rejected++;
+	sip_stx_release(st);
+}
+
 static struct ua_call *find_glare_call(struct ua *ua, const osip_message_t *req)
 {
 	uint64_t tb = 0;
@@ -231,7 +262,7 @@ static void on_invite(struct ua *ua, const osip_message_t *req,
 			reply_simple(ua, req, src, 400, NULL);
 			return;
 		}
-		uc = ua_call_new(ua, false, from, err, sizeof(err));
+		uc = ua_call_new(ua, false, from, src, err, sizeof(err));
 		osip_free(from);
 		if (!uc) {
 			/* overload: answered statelessly (8.2.7), so that a
@@ -241,14 +272,24 @@ static void on_invite(struct ua *ua, const osip_message_t *req,
 				     "(%llu so far)", err,
 				     (unsigned long long)ua->stats.calls_refused);
 			ua->stats.sip_rejected++;
-			sip_reply_stateless(ua->sip, req, src, 503);
+			sip_reply_overload(ua->sip, req, src);
 			return;
 		}
 	}
 	ua_uas_leg_reset(uc);
 	uc->stx = sip_stx_new(ua->sip, req, src, &invite_handlers, uc);
-	if (!uc->stx)
+	if (!uc->stx) {
+		/* no transaction for it (out of memory, or the limits of
+		 * sip_tx.h): refused statelessly, a new call closed */
+		ua->stats.sip_rejected++;
+		sip_reply_overload(ua->sip, req, src);
+		if (!uc->outgoing) {
+			uc->call.state = CALL_CLOSED;
+			uc->call.end = CALL_END_DECLINED;
+			ua_call_finish(uc);
+		}
 		return;
+	}
 	uc->uas_sdp_ok = body_sdp(req, &uc->uas_sdp) == 0;
 	if (!uc->uas_sdp_ok) {
 		/* offer/answer (RFC 3264) needs the offer in the INVITE */
@@ -307,10 +348,30 @@ void ua_on_request(struct sip *s, const osip_message_t *req,
 		   const struct sockaddr_storage *src, void *arg)
 {
 	struct ua *ua = arg;
+	struct ua_refusal ref;
+	enum media_addr why;
+	char buf[64];
 
 	(void)s;
 	if (MSG_IS_ACK(req)) {
 		plog(PLOG_DEBUG, "ACK matching nothing dropped");
+		return;
+	}
+	if (!ua_policy_admit(ua, req, src))
+		return;
+	/* 8.2.1 first (405/501 below), then 8.2.2 and 8.2.3 */
+	if ((MSG_IS_INVITE(req) || MSG_IS_BYE(req) || MSG_IS_OPTIONS(req)) &&
+	    ua_refuse(req, ua->cfg.user, sip_transport_hostport(ua->tp),
+		      &ref)) {
+		reply_refusal(ua, req, src, &ref);
+		return;
+	}
+	if (ua_refuse_media(req, src, ua_media_policy(ua),
+			    sip_transport_hostport(ua->tp), &ref, &why)) {
+		plog(PLOG_INFO, "INVITE from %s refused: %s in its SDP | "
+		     "peer=%s", sa_str(src, buf, sizeof(buf)),
+		     media_addr_name(why), buf);
+		reply_refusal(ua, req, src, &ref);
 		return;
 	}
 	if (MSG_IS_INVITE(req))

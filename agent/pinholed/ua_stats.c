@@ -164,6 +164,7 @@ void ua_stats_json(struct ua *ua, json_t *reply)
 {
 	struct ua_stats *s = &ua->stats;
 	struct fwops_counters fc;
+	uint64_t refused, dropped;
 	json_t *o;
 
 	o = json_object();
@@ -174,7 +175,7 @@ void ua_stats_json(struct ua *ua, json_t *reply)
 	pj_set_u64(o, "refused", s->calls_refused);
 	json_object_set_new(reply, "calls", o);
 	o = json_object();
-	for (int e = CALL_END_NORMAL; e <= CALL_END_FIREWALL; e++)
+	for (int e = CALL_END_NORMAL; e <= CALL_END__MAX; e++)
 		pj_set_u64(o, call_end_name(e), s->outcome[e]);
 	json_object_set_new(reply, "outcomes", o);
 	o = json_object();
@@ -200,11 +201,23 @@ void ua_stats_json(struct ua *ua, json_t *reply)
 	o = json_object();
 	pj_set_bool(o, "registered", sip_reg_registered(ua->reg));
 	pj_set_u64(o, "transactions", sip_tx_count(ua->sip));
+	pj_set_u64(o, "server_transactions", sip_stx_count(ua->sip, NULL));
+	/* beyond the transaction limits: 503 statelessly, not sent */
+	pj_set_u64(o, "overload_refused", sip_stx_refused(ua->sip));
+	pj_set_u64(o, "client_refused", sip_ctx_refused(ua->sip));
 	pj_set_u64(o, "rejected", s->sip_rejected);
+	sip_transport_malformed(ua->tp, &refused, &dropped);
+	pj_set_u64(o, "malformed_refused", refused);
+	pj_set_u64(o, "malformed_dropped", dropped);
 	pj_set_str(o, "transport",
 		   sip_tp_mode_name(sip_transport_mode(ua->tp)));
 	pj_set_u64(o, "tcp_connections", sip_transport_conns(ua->tp));
 	json_object_set_new(reply, "sip", o);
+}
+
+unsigned int ua_transactions(const struct ua *ua)
+{
+	return sip_tx_count(ua->sip);
 }
 
 void ua_calls_text(struct ua *ua, FILE *f)
@@ -241,7 +254,7 @@ void ua_stats_text(struct ua *ua, FILE *f)
 		"established\noutcomes:", (unsigned long long)s->calls_out,
 		(unsigned long long)s->calls_in, ua_active_calls(ua),
 		(unsigned long long)s->established);
-	for (int e = CALL_END_NORMAL; e <= CALL_END_FIREWALL; e++)
+	for (int e = CALL_END_NORMAL; e <= CALL_END__MAX; e++)
 		fprintf(f, " %s=%llu", call_end_name(e),
 			(unsigned long long)s->outcome[e]);
 	fprintf(f, "\nglare: %llu detected;", (unsigned long long)s->glare_detected);

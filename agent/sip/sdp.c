@@ -4,6 +4,7 @@
  *
  * Copyright (C) 2026 The pinhole authors.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,18 +42,49 @@ int sdp_build(char *buf, size_t size, const char *user,
 	return n;
 }
 
+/*
+ * @body with every line ending made CRLF (malloc()ed): libosip2 5.3's
+ * sdp_message_parse() reads past the end of a body whose last line ends
+ * in a bare LF ("m=audio 4000 RTP/AVP\n"; found by fuzz_sdp).
+ */
+static char *sdp_crlf(const char *body)
+{
+	size_t n = 0, i, o = 0;
+	char *s;
+
+	for (i = 0; body[i]; i++)
+		n += body[i] == '\n' || body[i] == '\r' ? 2 : 1;
+	s = malloc(n + 1);
+	if (!s)
+		return NULL;
+	for (i = 0; body[i]; i++) {
+		if (body[i] == '\r' || body[i] == '\n') {
+			s[o++] = '\r';
+			s[o++] = '\n';
+			if (body[i] == '\r' && body[i + 1] == '\n')
+				i++;
+		} else {
+			s[o++] = body[i];
+		}
+	}
+	s[o] = '\0';
+	return s;
+}
+
 int sdp_parse(const char *body, struct sdp_stream *out)
 {
 	sdp_message_t *sdp = NULL;
 	const char *addr, *port, *pt, *type, *sid;
+	struct in6_addr a6;
 	int ret = -EINVAL;
-	char *end;
+	char *end, *crlf = NULL;
 	long p;
 
 	memset(out, 0, sizeof(*out));
 	if (!body || sdp_message_init(&sdp) != 0)
 		return -EINVAL;
-	if (sdp_message_parse(sdp, body) != 0)
+	crlf = sdp_crlf(body);
+	if (!crlf || sdp_message_parse(sdp, crlf) != 0)
 		goto out;
 
 	for (int i = 0; !osip_list_eol(&sdp->m_medias, i); i++) {
@@ -78,6 +110,12 @@ int sdp_parse(const char *body, struct sdp_stream *out)
 			goto out;
 		strcpy(out->addr, addr);
 		out->family = !strcmp(type, "IP6") ? AF_INET6 : AF_INET;
+		/* the address must be a literal of the family c= names */
+		if ((strcmp(type, "IP4") && strcmp(type, "IP6")) ||
+		    inet_pton(out->family, addr, &a6) != 1) {
+			ret = -EAFNOSUPPORT;
+			goto out;
+		}
 		out->port = (uint16_t)p;
 		out->pt = atoi(pt);
 		sid = sdp_message_o_sess_id_get(sdp);
@@ -87,5 +125,6 @@ int sdp_parse(const char *body, struct sdp_stream *out)
 	}
 out:
 	sdp_message_free(sdp);
+	free(crlf);
 	return ret;
 }

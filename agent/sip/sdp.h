@@ -25,7 +25,10 @@ struct sdp_stream {
 /* Writes our SDP; returns its length, or -ENOSPC / -EINVAL. */
 int sdp_build(char *buf, size_t size, const char *user,
 	      const struct sdp_stream *local, uint64_t sess_version);
-/* 0, or -EINVAL when there is no usable audio stream */
+/*
+ * 0, -EINVAL when there is no usable audio stream, -EAFNOSUPPORT when its
+ * c= address is not a literal of the address type c= gives (IP4/IP6)
+ */
 int sdp_parse(const char *body, struct sdp_stream *out);
 
 #endif /* PINHOLE_SDP_H */

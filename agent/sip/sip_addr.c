@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * sip_addr.c - where SIP messages go: "ADDR[:PORT]" parsing, SIP URI
- * resolution, the destination of a response (18.2.2, RFC 3581 rport), the
+ * sip_addr.c - where SIP messages go: "ADDR[:PORT]" parsing, a SIP
+ * URI's host and port (IP literals resolved here; names are looked up
+ * asynchronously by the transactions, lib/resolve.h), the destination of a response (18.2.2, RFC 3581 rport), the
  * response skeleton built from a request's Via/From/To/Call-ID/CSeq
  * (8.2.6.2), and fresh branches and tokens.
  *
@@ -9,7 +10,6 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <netdb.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,31 +17,9 @@
 #include <osipparser2/osip_port.h>
 
 #include "lib/rand.h"
+#include "lib/resolve.h"
 #include "lib/sockaddr.h"
 #include "sip_transport.h"
-
-static int resolve_host(const char *host, uint16_t port,
-			struct sockaddr_storage *out)
-{
-	struct addrinfo hints = { .ai_socktype = SOCK_DGRAM }, *res = NULL;
-	char h[INET6_ADDRSTRLEN + 2];
-	size_t n = strlen(host);
-
-	/* "[v6]" as it may appear in a URI or Via */
-	if (n >= 2 && host[0] == '[' && host[n - 1] == ']' &&
-	    n - 2 < sizeof(h)) {
-		memcpy(h, host + 1, n - 2);
-		h[n - 2] = 0;
-		host = h;
-	}
-	if (getaddrinfo(host, NULL, &hints, &res) || !res)
-		return -EHOSTUNREACH;
-	memset(out, 0, sizeof(*out));
-	memcpy(out, res->ai_addr, res->ai_addrlen);
-	freeaddrinfo(res);
-	sa_set_port(out, port);
-	return 0;
-}
 
 int sip_hostport_parse(const char *s, uint16_t defport,
 		       struct sockaddr_storage *out)
@@ -91,18 +69,34 @@ int sip_hostport_parse(const char *s, uint16_t defport,
 	return 0;
 }
 
-int sip_osip_uri_resolve(const osip_uri_t *u, struct sockaddr_storage *dst)
+int sip_osip_uri_hostport(const osip_uri_t *u, const char **host,
+			  uint16_t *port)
 {
-	unsigned long port = SIP_DEFAULT_PORT;
+	unsigned long p = SIP_DEFAULT_PORT;
 
-	if (!u || !u->host)
+	if (!u || !u->host || !*u->host)
 		return -EINVAL;
 	if (u->port && *u->port) {
-		port = strtoul(u->port, NULL, 10);
-		if (!port || port > 65535)
+		p = strtoul(u->port, NULL, 10);
+		if (!p || p > 65535)
 			return -EINVAL;
 	}
-	return resolve_host(u->host, (uint16_t)port, dst);
+	*host = u->host;
+	*port = (uint16_t)p;
+	return 0;
+}
+
+int sip_osip_uri_resolve(const osip_uri_t *u, struct sockaddr_storage *dst)
+{
+	const char *host;
+	uint16_t port;
+	int ret = sip_osip_uri_hostport(u, &host, &port);
+
+	if (ret)
+		return ret;
+	/* never a blocking lookup on the loop: names go through
+	 * sip_ctx_send_uri() / sip_send_stateless_uri() */
+	return resolve_literal(host, port, dst) ? -EAGAIN : 0;
 }
 
 int sip_uri_resolve(const char *uri, struct sockaddr_storage *dst)

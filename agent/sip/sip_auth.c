@@ -1,13 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * sip_auth.c - Digest (RFC 2617) answers to SIP challenges; MD5 from
+ * sip_auth.c - Digest (RFC 2617) answers to SIP challenges, and the
+ * server side: stateless nonces, Authorization verified; MD5 from
  * libosip2.
  *
  * Copyright (C) 2026 The pinhole authors.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <osipparser2/osip_md5.h>
 #include <osipparser2/osip_port.h>
@@ -133,4 +137,167 @@ int sip_auth_apply(osip_message_t *req, const struct sip_auth_challenge *ch,
 	if (ch->proxy)
 		return osip_message_set_proxy_authorization(req, hdr) ? -EINVAL : 0;
 	return osip_message_set_authorization(req, hdr) ? -EINVAL : 0;
+}
+
+/* ------------------------------------------------------- server side */
+
+void sip_auth_hmac_md5(const uint8_t *key, size_t keylen, const void *msg,
+		       size_t len, uint8_t out[16])
+{
+	unsigned char k[64] = { 0 }, pad[64];
+	osip_MD5_CTX c;
+
+	if (keylen > sizeof(k)) {
+		osip_MD5Init(&c);
+		osip_MD5Update(&c, (unsigned char *)key, (unsigned int)keylen);
+		osip_MD5Final(k, &c);
+	} else {
+		memcpy(k, key, keylen);
+	}
+	for (int i = 0; i < 64; i++)
+		pad[i] = k[i] ^ 0x36;
+	osip_MD5Init(&c);
+	osip_MD5Update(&c, pad, 64);
+	osip_MD5Update(&c, (unsigned char *)msg, (unsigned int)len);
+	osip_MD5Final(out, &c);
+	for (int i = 0; i < 64; i++)
+		pad[i] = k[i] ^ 0x5c;
+	osip_MD5Init(&c);
+	osip_MD5Update(&c, pad, 64);
+	osip_MD5Update(&c, out, 16);
+	osip_MD5Final(out, &c);
+}
+
+/* the HMAC half of a nonce for the time in hex @ts */
+static void nonce_mac(const uint8_t key[SIP_AUTH_KEY_LEN], const char *realm,
+		      const char ts[17], char out[33])
+{
+	static const char hex[] = "0123456789abcdef";
+	char msg[200];
+	uint8_t d[16];
+	int n;
+
+	n = snprintf(msg, sizeof(msg), "%s:%s", ts, realm);
+	if (n < 0 || (size_t)n >= sizeof(msg))
+		n = sizeof(msg) - 1;
+	sip_auth_hmac_md5(key, SIP_AUTH_KEY_LEN, msg, (size_t)n, d);
+	for (int i = 0; i < 16; i++) {
+		out[2 * i] = hex[d[i] >> 4];
+		out[2 * i + 1] = hex[d[i] & 15];
+	}
+	out[32] = 0;
+}
+
+void sip_auth_nonce(const uint8_t key[SIP_AUTH_KEY_LEN], const char *realm,
+		    uint64_t now_s, char out[SIP_AUTH_NONCE_LEN + 1])
+{
+	char ts[17];
+
+	snprintf(ts, sizeof(ts), "%016llx", (unsigned long long)now_s);
+	memcpy(out, ts, 16);
+	nonce_mac(key, realm, ts, out + 16);
+}
+
+/* constant time for equal lengths */
+static bool same(const char *a, const char *b)
+{
+	size_t n = strlen(a);
+	unsigned char d = 0;
+
+	if (n != strlen(b))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		d |= (unsigned char)(a[i] ^ b[i]);
+	return !d;
+}
+
+static bool lower_hex(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') ||
+		      (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	return true;
+}
+
+int sip_auth_nonce_check(const uint8_t key[SIP_AUTH_KEY_LEN],
+			 const char *realm, const char *nonce, uint64_t now_s,
+			 unsigned int ttl_s)
+{
+	char ts[17], mac[33];
+	unsigned long long t;
+
+	if (strlen(nonce) != SIP_AUTH_NONCE_LEN ||
+	    !lower_hex(nonce, SIP_AUTH_NONCE_LEN))
+		return -EINVAL;
+	memcpy(ts, nonce, 16);
+	ts[16] = 0;
+	nonce_mac(key, realm, ts, mac);
+	if (!same(mac, nonce + 16))
+		return -EINVAL;
+	t = strtoull(ts, NULL, 16);
+	if (t > now_s)
+		return -EINVAL;
+	return now_s - t >= ttl_s ? -ESTALE : 0;
+}
+
+int sip_auth_challenge_hdr(char *buf, size_t size, const char *realm,
+			   const char *nonce, bool stale)
+{
+	int n = snprintf(buf, size, "Digest realm=\"%s\", nonce=\"%s\", "
+			 "qop=\"auth\", algorithm=MD5%s", realm, nonce,
+			 stale ? ", stale=true" : "");
+
+	return n < 0 || (size_t)n >= size ? -ENOSPC : 0;
+}
+
+/* @s unquoted into @dst; false when it does not fit */
+static bool param(char *dst, size_t size, const char *s)
+{
+	unquote(dst, size, s);
+	return !s || strlen(s) < size;
+}
+
+int sip_auth_creds_get(const osip_message_t *req, struct sip_auth_creds *c)
+{
+	const osip_list_t *l = &req->authorizations;
+
+	for (int i = 0; !osip_list_eol(l, i); i++) {
+		osip_authorization_t *a = osip_list_get(l, i);
+
+		memset(c, 0, sizeof(*c));
+		if (!a->auth_type || strcasecmp(a->auth_type, "Digest"))
+			continue;
+		if (param(c->username, sizeof(c->username), a->username) &&
+		    param(c->realm, sizeof(c->realm), a->realm) &&
+		    param(c->nonce, sizeof(c->nonce), a->nonce) &&
+		    param(c->uri, sizeof(c->uri), a->uri) &&
+		    param(c->response, sizeof(c->response), a->response) &&
+		    param(c->algorithm, sizeof(c->algorithm), a->algorithm) &&
+		    param(c->qop, sizeof(c->qop), a->message_qop) &&
+		    param(c->nc, sizeof(c->nc), a->nonce_count) &&
+		    param(c->cnonce, sizeof(c->cnonce), a->cnonce))
+			return 0;
+	}
+	memset(c, 0, sizeof(*c));
+	return -ENOENT;
+}
+
+int sip_auth_creds_check(const struct sip_auth_creds *c, const char *method,
+			 const char *user, const char *realm,
+			 const char *password)
+{
+	char want[33], got[33];
+
+	if (!same(c->username, user) || strcmp(c->realm, realm) ||
+	    (c->algorithm[0] && strcasecmp(c->algorithm, "MD5")) ||
+	    strcmp(c->qop, "auth") || strlen(c->nc) != 8 ||
+	    strspn(c->nc, "0123456789abcdefABCDEF") != 8 || !c->cnonce[0] ||
+	    !c->uri[0] || strlen(c->response) != 32)
+		return -EACCES;
+	sip_auth_response(user, realm, password, method, c->uri, c->nonce,
+			  c->nc, c->cnonce, c->qop, want);
+	for (int i = 0; i < 33; i++)	/* hex digits in either case */
+		got[i] = (char)tolower((unsigned char)c->response[i]);
+	return same(want, got) ? 0 : -EACCES;
 }

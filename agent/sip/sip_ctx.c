@@ -19,27 +19,45 @@
 
 static int ctx_resend(struct sip_ctx *ct, const char *why)
 {
-	sip_tx_log_retransmit(ct->req, ct->req->sip_method ?
-			      ct->req->sip_method : "request", why,
+	const osip_message_t *r = ct->req;
+
+	sip_tx_log_retransmit(sip_msg_log_level(r, true),
+			      r->call_id ? r->call_id->number : NULL,
+			      r->cseq ? r->cseq->number : NULL,
+			      r->cseq ? r->cseq->method : NULL,
+			      r->sip_method ? r->sip_method : "request", why,
 			      ct->branch, &ct->dst);
 	return sip_transport_send_buf(ct->s->tp, ct->buf, ct->len, &ct->dst);
+}
+
+/* a lookup still running is dropped: its request is never sent */
+static void ctx_lookup_drop(struct sip_ctx *ct)
+{
+	if (!ct->lookup)
+		return;
+	resolve_cancel(ct->lookup);
+	ct->lookup = NULL;
+	ct->s->resolving--;
 }
 
 /* the one destructor: unlink, cancel timers, free members */
 static void ctx_destroy(struct sip_ctx *ct)
 {
 	htab_del(&ct->s->ctx_by_branch, &ct->hb);
-	ct->s->count--;
+	ct->s->nctx--;
+	ctx_lookup_drop(ct);
 	tmr_cancel(&ct->retx);
 	tmr_cancel(&ct->timeout);
 	osip_message_free(ct->req);
-	osip_free(ct->buf);
+	free(ct->buf);
+	free(ct->host);
 	free(ct);
 }
 
 static void ctx_terminate(struct sip_ctx *ct)
 {
 	ct->state = SIP_CTX_TERMINATED;
+	ctx_lookup_drop(ct);
 	tmr_cancel(&ct->retx);
 	tmr_cancel(&ct->timeout);
 	if (ct->released)
@@ -57,27 +75,36 @@ static void ctx_report(struct sip_ctx *ct, const osip_message_t *resp,
 static void ctx_retx_h(void *arg);
 static void ctx_timeout_h(void *arg);
 
-static struct sip_ctx *ctx_start(struct sip *s, osip_message_t *req,
-				 const struct sockaddr_storage *dst,
-				 bool add_via, sip_ctx_h *h, void *arg)
+/* the transaction without its first send: Via, branch, wire form */
+static struct sip_ctx *ctx_new(struct sip *s, osip_message_t *req,
+			       bool add_via, sip_ctx_h *h, void *arg)
 {
-	struct sip_ctx *ct = calloc(1, sizeof(*ct));
+	struct sip_ctx *ct;
 	const char *br;
 
+	/* a CANCEL (add_via false) belongs to an INVITE already counted */
+	if (add_via && s->nctx >= s->lim.ctx_max) {
+		s->ctx_refused++;
+		plog_rl(PLOG_WARN, "%u client transactions already, %s not "
+			"sent", s->nctx, req->sip_method);
+		osip_message_free(req);
+		errno = EBUSY;
+		return NULL;
+	}
+	ct = calloc(1, sizeof(*ct));
 	if (!ct) {
 		osip_message_free(req);
 		return NULL;
 	}
 	ct->s = s;
 	ct->req = req;
-	ct->dst = *dst;
 	ct->h = h;
 	ct->arg = arg;
 	ct->invite = MSG_IS_INVITE(req);
 	ct->state = SIP_CTX_CALLING;
 	tmr_init(&ct->retx);
 	tmr_init(&ct->timeout);
-	s->count++;
+	s->nctx++;
 	if (add_via && sip_transport_add_via(s->tp, req, ct->branch,
 					     sizeof(ct->branch)))
 		goto fail;
@@ -88,17 +115,44 @@ static struct sip_ctx *ctx_start(struct sip *s, osip_message_t *req,
 	if (htab_add(&s->ctx_by_branch, &ct->hb, htab_hash_str(ct->branch)) ||
 	    serialize(req, &ct->buf, &ct->len))
 		goto fail;
-	if (sip_transport_send(s->tp, req, dst))
-		goto fail;
-	/* A/E start at T1 on an unreliable transport; B/F bound the whole */
-	ct->retx_ms = ct->invite ? SIP_TIMER_A_MS : SIP_TIMER_E_MS;
-	tmr_start(&ct->retx, ct->retx_ms, ctx_retx_h, ct);
-	tmr_start(&ct->timeout, ct->invite ? SIP_TIMER_B_MS : SIP_TIMER_F_MS,
-		  ctx_timeout_h, ct);
 	return ct;
 fail:
 	ctx_destroy(ct);
 	return NULL;
+}
+
+static void ctx_timeout_start(struct sip_ctx *ct)
+{
+	tmr_start(&ct->timeout, ct->invite ? SIP_TIMER_B_MS : SIP_TIMER_F_MS,
+		  ctx_timeout_h, ct);
+}
+
+/* the first send to ct->dst; 0 or -errno */
+static int ctx_first_send(struct sip_ctx *ct)
+{
+	if (sip_transport_send(ct->s->tp, ct->req, &ct->dst))
+		return -EIO;
+	/* A/E start at T1 on an unreliable transport; B/F bound the whole */
+	ct->retx_ms = ct->invite ? SIP_TIMER_A_MS : SIP_TIMER_E_MS;
+	tmr_start(&ct->retx, ct->retx_ms, ctx_retx_h, ct);
+	return 0;
+}
+
+static struct sip_ctx *ctx_start(struct sip *s, osip_message_t *req,
+				 const struct sockaddr_storage *dst,
+				 bool add_via, sip_ctx_h *h, void *arg)
+{
+	struct sip_ctx *ct = ctx_new(s, req, add_via, h, arg);
+
+	if (!ct)
+		return NULL;
+	ct->dst = *dst;
+	if (ctx_first_send(ct)) {
+		ctx_destroy(ct);
+		return NULL;
+	}
+	ctx_timeout_start(ct);
+	return ct;
 }
 
 struct sip_ctx *sip_ctx_send(struct sip *s, osip_message_t *req,
@@ -106,6 +160,72 @@ struct sip_ctx *sip_ctx_send(struct sip *s, osip_message_t *req,
 			     sip_ctx_h *h, void *arg)
 {
 	return ctx_start(s, req, dst, true, h, arg);
+}
+
+/* the next hop's lookup is done: the request goes out, or 503 (RFC 3263
+ * 4.3: no address to try is a transport failure, 8.1.3.1) */
+static void ctx_resolved(int err, const struct sockaddr_storage *addrs,
+			 unsigned int n, void *arg)
+{
+	struct sip_ctx *ct = arg;
+
+	(void)n;
+	ct->lookup = NULL;
+	ct->s->resolving--;
+	if (!err) {
+		ct->dst = addrs[0];
+		if (!ctx_first_send(ct))
+			return;
+	}
+	if (err)
+		plog(PLOG_ERR, "%s not sent: cannot resolve %s: %s | call=%s "
+		     "branch=%s", ct->req->sip_method, ct->host,
+		     resolve_err_str(err), sip_tx_callid(ct->req), ct->branch);
+	else
+		plog(PLOG_ERR, "%s not sent: cannot send to %s | call=%s "
+		     "branch=%s", ct->req->sip_method, ct->host,
+		     sip_tx_callid(ct->req), ct->branch);
+	ctx_terminate(ct);
+	ctx_report(ct, NULL, 503);
+}
+
+struct sip_ctx *sip_ctx_send_uri(struct sip *s, osip_message_t *req,
+				 const char *uri, sip_ctx_h *h, void *arg)
+{
+	struct sockaddr_storage dst;
+	struct sip_ctx *ct;
+	uint16_t port;
+	char *host;
+	int ret = sip_tx_next_hop(uri, &dst, &host, &port);
+
+	if (ret < 0) {
+		osip_message_free(req);
+		return NULL;
+	}
+	if (ret == 0)
+		return ctx_start(s, req, &dst, true, h, arg);
+	ct = ctx_new(s, req, true, h, arg);
+	if (!ct) {
+		free(host);
+		return NULL;
+	}
+	ct->host = host;
+	ct->lookup = resolve_start(host, port, sip_tx_family(s), ctx_resolved,
+				   ct);
+	if (!ct->lookup) {
+		ctx_destroy(ct);
+		return NULL;
+	}
+	s->resolving++;
+	plog(PLOG_DEBUG, "%s waits for the lookup of %s | call=%s branch=%s",
+	     req->sip_method, host, sip_tx_callid(req), ct->branch);
+	ctx_timeout_start(ct);
+	return ct;
+}
+
+bool sip_ctx_resolving(const struct sip_ctx *ct)
+{
+	return ct->lookup;
 }
 
 static void ctx_retx_h(void *arg)
@@ -251,6 +371,15 @@ int sip_ctx_cancel(struct sip_ctx *ct)
 		return -EINVAL;
 	switch (ct->state) {
 	case SIP_CTX_CALLING:
+		if (ct->lookup) {
+			/* never sent: nothing to CANCEL, the INVITE is over */
+			plog(PLOG_INFO, "%s not sent: cancelled during the "
+			     "lookup of %s | call=%s branch=%s",
+			     ct->req->sip_method, ct->host,
+			     sip_tx_callid(ct->req), ct->branch);
+			ctx_terminate(ct);
+			return -EALREADY;
+		}
 		ct->cancel_pending = true;	/* 9.1: wait for a 1xx */
 		return 0;
 	case SIP_CTX_PROCEEDING:
@@ -267,6 +396,8 @@ int sip_ctx_retransmit(struct sip_ctx *ct)
 {
 	if (ct->state != SIP_CTX_CALLING && ct->state != SIP_CTX_PROCEEDING)
 		return -EALREADY;
+	if (ct->lookup)
+		return -EAGAIN;		/* the first send is still to come */
 	return ctx_resend(ct, "asked");
 }
 
@@ -291,7 +422,9 @@ void sip_ctx_release(struct sip_ctx *ct)
 		return;
 	ct->released = true;
 	ct->h = NULL;
-	if (ct->state == SIP_CTX_TERMINATED)
+	if (ct->lookup)
+		ctx_terminate(ct);	/* never sent: nothing to absorb */
+	else if (ct->state == SIP_CTX_TERMINATED)
 		ctx_destroy(ct);
 }
 

@@ -287,15 +287,19 @@ osip_message_t *sip_dialog_ack(struct sip_dialog *d, uint32_t cseq)
 	return build(d, "ACK", cseq);
 }
 
+char *sip_dialog_next_hop_uri(const struct sip_dialog *d)
+{
+	if (!d->nroutes)
+		return d->remote_target ? strdup(d->remote_target) : NULL;
+	return route_uri(d->routes[0]);
+}
+
 int sip_dialog_next_hop(const struct sip_dialog *d,
 			struct sockaddr_storage *dst)
 {
-	char *u;
+	char *u = sip_dialog_next_hop_uri(d);
 	int ret;
 
-	if (!d->nroutes)
-		return sip_uri_resolve(d->remote_target, dst);
-	u = route_uri(d->routes[0]);
 	if (!u)
 		return -ENOMEM;
 	ret = sip_uri_resolve(u, dst);

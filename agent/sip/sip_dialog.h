@@ -51,7 +51,11 @@ void sip_dialog_reset(struct sip_dialog *d);
 osip_message_t *sip_dialog_request(struct sip_dialog *d, const char *method);
 /* the ACK of the 2xx to our INVITE with CSeq number @cseq */
 osip_message_t *sip_dialog_ack(struct sip_dialog *d, uint32_t cseq);
-/* where the requests of the dialog go: first route or remote target */
+/* where the requests of the dialog go: the first route's or the remote
+ * target's URI (malloc'd; NULL: out of memory), for sip_ctx_send_uri() */
+char *sip_dialog_next_hop_uri(const struct sip_dialog *d);
+/* the same as an address when its host is an IP literal (-EAGAIN: a
+ * host name, to be looked up) */
 int sip_dialog_next_hop(const struct sip_dialog *d,
 			struct sockaddr_storage *dst);
 

@@ -5,14 +5,62 @@
  * Copyright (C) 2026 The pinhole authors.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
+#include <osipparser2/osip_port.h>
+
+#include "lib/plog.h"
 #include "sip_msg.h"
+
+/*
+ * libosip2's traces ("| ERROR | ..." on stdout unless told otherwise, a few
+ * per malformed message): debug lines of our log, or nothing.
+ */
+static void osip_trace_to_plog(const char *fi, int li,
+			       osip_trace_level_t level, const char *chfr,
+			       va_list ap)
+{
+	char text[512];
+	size_t n;
+
+	(void)level;
+	if (!plog_enabled(PLOG_DEBUG))
+		return;
+	vsnprintf(text, sizeof(text), chfr, ap);
+	n = strlen(text);
+	while (n && (text[n - 1] == '\n' || text[n - 1] == '\r'))
+		text[--n] = '\0';
+	plog(PLOG_DEBUG, "osip: %s:%d %s", fi ? fi : "?", li, text);
+}
 
 int sip_msg_init(void)
 {
+	osip_trace_initialize_func(OSIP_INFO1, osip_trace_to_plog);
 	return parser_init() == 0 ? 0 : -ENOMEM;
+}
+
+/* INFO: what belongs to a call or to our own registration */
+enum plog_level sip_msg_log_level(const osip_message_t *m, bool sent)
+{
+	static const char *const call[] = {
+		"INVITE", "ACK", "BYE", "CANCEL", "PRACK", "UPDATE", "INFO",
+		"REFER",
+	};
+	const char *method = MSG_IS_REQUEST(m) ? m->sip_method :
+			     m->cseq ? m->cseq->method : NULL;
+	unsigned int i;
+
+	if (!method)
+		return PLOG_DEBUG;
+	for (i = 0; i < sizeof(call) / sizeof(call[0]); i++)
+		if (!strcmp(method, call[i]))
+			return PLOG_INFO;
+	/* our REGISTER out, its answers in */
+	if (!strcmp(method, "REGISTER") && sent == MSG_IS_REQUEST(m))
+		return PLOG_INFO;
+	return PLOG_DEBUG;
 }
 
 osip_message_t *sip_msg_parse(const char *buf, size_t len)

@@ -126,14 +126,14 @@ static void reg_resp_h(struct sip_ctx *ct, const osip_message_t *resp,
 		reg_send(r);
 		return;
 	}
-	reg_failed(r, code == 408 ? "no answer" : "refused", code);
+	reg_failed(r, code == 408 ? "no answer" : !resp ?
+		   "cannot reach the registrar" : "refused", code);
 }
 
 static void reg_send(struct sip_reg *r)
 {
-	struct sockaddr_storage dst;
 	osip_message_t *req;
-	char exp[16];
+	char exp[16], *hop;
 
 	req = sip_dialog_request(&r->dlg, "REGISTER");
 	if (!req) {
@@ -144,13 +144,13 @@ static void reg_send(struct sip_reg *r)
 	osip_message_set_expires(req, exp);
 	if (r->have_ch)
 		sip_auth_apply(req, &r->ch, r->user, r->password, ++r->nc);
-	if (sip_dialog_next_hop(&r->dlg, &dst)) {
-		osip_message_free(req);
-		reg_failed(r, "cannot resolve the registrar", 0);
-		return;
-	}
+	hop = sip_dialog_next_hop_uri(&r->dlg);
 	r->state = REG_SENDING;
-	r->ct = sip_ctx_send(r->sip, req, &dst, reg_resp_h, r);
+	/* a host name is looked up first: 503 when that fails */
+	r->ct = hop ? sip_ctx_send_uri(r->sip, req, hop, reg_resp_h, r) : NULL;
+	if (!hop)
+		osip_message_free(req);
+	free(hop);
 	if (!r->ct)
 		reg_failed(r, "cannot send", 0);
 }

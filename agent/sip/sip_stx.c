@@ -15,6 +15,7 @@
 #include <osipparser2/osip_port.h>
 
 #include "lib/plog.h"
+#include "lib/sockaddr.h"
 #include "sip_tx_priv.h"
 
 /* of the Call-ID's number part (osip_call_id_match() compares the rest) */
@@ -29,24 +30,120 @@ static bool streq(const char *a, const char *b)
 	return a && b && !strcmp(a, b);
 }
 
+/* st->ids: sent-by, then Call-ID, then CSeq number */
+static const char *ids_next(const char *p)
+{
+	return p + strlen(p) + 1;
+}
+
 static void stx_resend(struct sip_stx *st, const char *why)
 {
+	const char *cid = ids_next(st->ids), *cseq = ids_next(cid);
 	char what[16];
 
 	snprintf(what, sizeof(what), "%d", st->resp_code);
-	sip_tx_log_retransmit(st->req, what, why, st->branch, &st->dst);
+	sip_tx_log_retransmit(st->lvl, cid, cseq, st->method, what, why,
+			      st->branch, &st->dst);
 	sip_transport_send_buf(st->s->tp, st->resp, st->resp_len, &st->dst);
 }
+
+/* --------------------------------------------------- per-source count */
+
+static struct sip_src *src_find(struct sip *s, const char *key)
+{
+	struct hnode *n;
+
+	for (n = htab_first(&s->src_by_key, htab_hash_str(key)); n;
+	     n = htab_next(n)) {
+		struct sip_src *e = htab_entry(n, struct sip_src, hn);
+
+		if (!strcmp(e->key, key))
+			return e;
+	}
+	return NULL;
+}
+
+unsigned int sip_stx_count(const struct sip *s,
+			   const struct sockaddr_storage *src)
+{
+	struct sip_src *e;
+	char key[48];
+
+	if (!src)
+		return s->nstx;
+	sip_src_key(src, key, sizeof(key));
+	e = src_find((struct sip *)s, key);
+	return e ? e->n : 0;
+}
+
+/* room for one more server transaction from @src (see sip_tx.h) */
+static bool stx_admit(struct sip *s, const struct sockaddr_storage *src)
+{
+	struct sip_src *e;
+	char key[48], p[64];
+
+	if (s->nstx >= s->lim.stx_max) {
+		plog_rl(PLOG_WARN, "%u server transactions already: requests "
+			"answered 503 (%s)", s->nstx,
+			sa_str(src, p, sizeof(p)));
+		return false;
+	}
+	sip_src_key(src, key, sizeof(key));
+	e = src_find(s, key);
+	if (e && e->n >= s->lim.stx_per_src_max) {
+		plog_rl(PLOG_WARN, "%u server transactions from %s already: "
+			"its requests answered 503", e->n, key);
+		return false;
+	}
+	return true;
+}
+
+static int src_hold(struct sip_stx *st, const struct sockaddr_storage *src)
+{
+	struct sip *s = st->s;
+	struct sip_src *e;
+	char key[48];
+
+	sip_src_key(src, key, sizeof(key));
+	e = src_find(s, key);
+	if (!e) {
+		e = calloc(1, sizeof(*e));
+		if (!e)
+			return -ENOMEM;
+		snprintf(e->key, sizeof(e->key), "%s", key);
+		if (htab_add(&s->src_by_key, &e->hn, htab_hash_str(key))) {
+			free(e);
+			return -ENOMEM;
+		}
+	}
+	e->n++;
+	st->from = e;
+	return 0;
+}
+
+static void src_release(struct sip_stx *st)
+{
+	struct sip_src *e = st->from;
+
+	if (!e || --e->n)
+		return;
+	htab_del(&st->s->src_by_key, &e->hn);
+	free(e);
+}
+
+/* ---------------------------------------------------------- lifetime */
 
 static void stx_destroy(struct sip_stx *st)
 {
 	htab_del(&st->s->stx_by_branch, &st->hb);
 	htab_del(&st->s->stx_by_callid, &st->hc);
-	st->s->count--;
+	src_release(st);
+	st->s->nstx--;
 	tmr_cancel(&st->retx);
 	tmr_cancel(&st->timeout);
 	osip_message_free(st->req);
-	osip_free(st->resp);
+	free(st->ids);
+	free(st->resp);
 	free(st->to_tag);
 	free(st);
 }
@@ -67,16 +164,43 @@ struct sip_stx *sip_stx_new(struct sip *s, const osip_message_t *req,
 			    const struct sockaddr_storage *src,
 			    const struct sip_stx_handlers *h, void *arg)
 {
-	struct sip_stx *st = calloc(1, sizeof(*st));
 	const char *br = top_branch(req);
+	osip_via_t *via = osip_list_get(&req->vias, 0);
+	const char *cid = req->call_id && req->call_id->number ?
+			  req->call_id->number : "";
+	const char *cseq = req->cseq && req->cseq->number ?
+			   req->cseq->number : "";
+	struct sip_stx *st;
+	size_t n;
 
-	if (!st)
-		return NULL;
-	if (osip_message_clone(req, &st->req)) {
-		free(st);
+	if (!stx_admit(s, src)) {
+		s->stx_refused++;
+		errno = EBUSY;
 		return NULL;
 	}
+	st = calloc(1, sizeof(*st));
+	if (!st)
+		return NULL;
 	st->s = s;
+	tmr_init(&st->retx);
+	tmr_init(&st->timeout);
+	s->nstx++;
+	/* sent-by (17.2.3), Call-ID and CSeq number, "\0"-separated */
+	n = (via && via->host ? strlen(via->host) : 0) + 1 +
+	    (via && via->port ? strlen(via->port) : 0) + 1 + strlen(cid) + 1 +
+	    strlen(cseq) + 1;
+	st->ids = malloc(n);
+	if (!st->ids || src_hold(st, src) ||
+	    osip_message_clone(req, &st->req)) {
+		stx_destroy(st);
+		return NULL;
+	}
+	snprintf(st->ids, n, "%s:%s%c%s%c%s", via && via->host ? via->host : "",
+		 via && via->port ? via->port : "", 0, cid, 0, cseq);
+	st->reliable = via && via->protocol &&
+		       (!strcasecmp(via->protocol, "TCP") ||
+			!strcasecmp(via->protocol, "TLS"));
+	st->lvl = sip_msg_log_level(req, true);
 	st->invite = MSG_IS_INVITE(req);
 	st->state = SIP_STX_PROCEEDING;
 	snprintf(st->branch, sizeof(st->branch), "%s", br ? br : "");
@@ -86,11 +210,10 @@ struct sip_stx *sip_stx_new(struct sip *s, const osip_message_t *req,
 	if (h)
 		st->h = *h;
 	st->arg = arg;
-	tmr_init(&st->retx);
-	tmr_init(&st->timeout);
-	s->count++;
+	/* by Call-ID: the ACK of an INVITE's 2xx only */
 	if (htab_add(&s->stx_by_branch, &st->hb, htab_hash_str(st->branch)) ||
-	    htab_add(&s->stx_by_callid, &st->hc, callid_hash(st->req))) {
+	    (st->invite &&
+	     htab_add(&s->stx_by_callid, &st->hc, callid_hash(st->req)))) {
 		stx_destroy(st);	/* a transaction no message could find */
 		return NULL;
 	}
@@ -99,7 +222,7 @@ struct sip_stx *sip_stx_new(struct sip *s, const osip_message_t *req,
 
 static int stx_send_resp(struct sip_stx *st, osip_message_t *resp)
 {
-	osip_free(st->resp);
+	free(st->resp);
 	st->resp = NULL;
 	if (serialize(resp, &st->resp, &st->resp_len))
 		return -EINVAL;
@@ -138,14 +261,23 @@ int sip_stx_reply(struct sip_stx *st, osip_message_t *resp)
 		tmr_start(&st->timeout, SIP_TIMER_H_MS, stx_timeout_h, st);
 	} else {
 		st->state = SIP_STX_COMPLETED;
-		tmr_start(&st->timeout, SIP_TIMER_J_MS, stx_timeout_h, st);
+		/* what a retransmission needs is in resp and ids */
+		osip_message_free(st->req);
+		st->req = NULL;
+		/* 17.2.2: Timer J is 0 on a reliable transport */
+		tmr_start(&st->timeout, st->reliable ? 0 : SIP_TIMER_J_MS,
+			  stx_timeout_h, st);
 	}
 	return ret;
 }
 
 int sip_stx_reply_code(struct sip_stx *st, int code, const char *to_tag)
 {
-	osip_message_t *r = sip_reply_new(st->req, code, to_tag);
+	osip_message_t *r;
+
+	if (!st->req)
+		return -EALREADY;
+	r = sip_reply_new(st->req, code, to_tag);
 
 	if (!r)
 		return -ENOMEM;
@@ -182,9 +314,12 @@ static void stx_timeout_h(void *arg)
 
 	switch (st->state) {
 	case SIP_STX_COMPLETED:
-		if (st->invite)		/* Timer H: no ACK for our non-2xx */
-			plog(PLOG_INFO, "no ACK for %d (Timer H), branch %s",
-			     st->resp_code, st->branch);
+		/* Timer H: no ACK for our non-2xx (a peer's INVITE flood
+		 * that never ACKs: rate-limited) */
+		if (st->invite)
+			plog_rl(PLOG_INFO,
+				"no ACK for %d (Timer H), branch %s",
+				st->resp_code, st->branch);
 		stx_terminate(st);	/* Timer J otherwise */
 		break;
 	case SIP_STX_CONFIRMED:		/* Timer I */
@@ -207,20 +342,22 @@ static struct sip_stx *stx_match(struct sip *s, const osip_message_t *req,
 				 const char *method)
 {
 	const char *br = top_branch(req);
+	osip_via_t *b = osip_list_get(&req->vias, 0);
 	struct hnode *n;
+	char sent_by[300];
 
-	if (!br || strncmp(br, SIP_BRANCH_MAGIC, strlen(SIP_BRANCH_MAGIC)))
+	if (!br || strncmp(br, SIP_BRANCH_MAGIC, strlen(SIP_BRANCH_MAGIC)) ||
+	    !b || !b->host)
+		return NULL;
+	if ((size_t)snprintf(sent_by, sizeof(sent_by), "%s:%s", b->host,
+			     b->port ? b->port : "") >= sizeof(sent_by))
 		return NULL;
 	for (n = htab_first(&s->stx_by_branch, htab_hash_str(br)); n;
 	     n = htab_next(n)) {
 		struct sip_stx *st = htab_entry(n, struct sip_stx, hb);
-		osip_via_t *a = osip_list_get(&st->req->vias, 0);
-		osip_via_t *b = osip_list_get(&req->vias, 0);
 
-		if (strcmp(st->branch, br) || strcasecmp(st->method, method))
-			continue;
-		if (!a || !b || !streq(a->host, b->host) ||
-		    !(streq(a->port, b->port) || (!a->port && !b->port)))
+		if (strcmp(st->branch, br) || strcasecmp(st->method, method) ||
+		    strcmp(st->ids, sent_by))
 			continue;
 		return st;
 	}
@@ -304,11 +441,14 @@ static void stx_cancel(struct sip *s, const osip_message_t *req,
 		return;
 	}
 	st = sip_stx_new(s, req, src, NULL, NULL);
-	if (!st)
-		return;
-	/* the To tag of our provisional, if we sent one */
-	sip_stx_reply_code(st, 200, NULL);
-	sip_stx_release(st);
+	if (st) {
+		/* the To tag of our provisional, if we sent one */
+		sip_stx_reply_code(st, 200, NULL);
+		sip_stx_release(st);
+	} else {
+		/* beyond the limits: the INVITE is cancelled all the same */
+		sip_reply_stateless(s, req, src, 200);
+	}
 	if (inv->state == SIP_STX_PROCEEDING && !inv->released &&
 	    inv->h.cancel)
 		inv->h.cancel(inv, inv->arg);
@@ -368,6 +508,11 @@ void sip_tx_stx_input(struct sip *s, const osip_message_t *msg,
 	}
 	if (MSG_IS_CANCEL(msg)) {
 		stx_cancel(s, msg, src);
+		return;
+	}
+	if (!stx_admit(s, src)) {
+		s->stx_refused++;
+		sip_reply_overload(s, msg, src);
 		return;
 	}
 	s->req_h(s, msg, src, s->arg);

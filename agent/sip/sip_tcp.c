@@ -59,6 +59,8 @@ void sip_tcp_close(struct sip_transport *tp, struct tcp_conn *c,
 	for (unsigned int i = 0; i < tp->nconns; i++) {
 		if (tp->conns[i] == c) {
 			tp->conns[i] = tp->conns[--tp->nconns];
+			if (c->incoming)
+				tp->nconns_in--;
 			break;
 		}
 	}
@@ -80,6 +82,7 @@ static struct tcp_conn *conn_add(struct sip_transport *tp, int fd,
 	}
 	c->fd = fd;
 	c->peer = *peer;
+	c->incoming = !connecting;
 	c->connecting = connecting;
 	c->want_out = connecting;
 	c->last = tmr_now();
@@ -89,6 +92,8 @@ static struct tcp_conn *conn_add(struct sip_transport *tp, int fd,
 		return NULL;
 	}
 	tp->conns[tp->nconns++] = c;
+	if (c->incoming)
+		tp->nconns_in++;
 	if (!tmr_running(&tp->idle_tmr))
 		tmr_start(&tp->idle_tmr, SIP_TCP_IDLE_MS / 4, idle_tmr_h, tp);
 	return c;
@@ -109,9 +114,10 @@ static struct tcp_conn *conn_open(struct sip_transport *tp,
 	char p[64];
 	int fd;
 
-	if (tp->nconns >= SIP_TCP_MAX_CONNS) {
-		plog(PLOG_WARN, "tcp: %u connections open, none more to %s",
-		     tp->nconns, sa_str(dst, p, sizeof(p)));
+	if (tp->nconns - tp->nconns_in >= SIP_TCP_MAX_OUT) {
+		plog_rl(PLOG_WARN, "tcp: %u connections of ours open, none "
+			"more to %s", tp->nconns - tp->nconns_in,
+			sa_str(dst, p, sizeof(p)));
 		errno = EMFILE;
 		return NULL;
 	}
@@ -243,6 +249,21 @@ static void idle_tmr_h(void *arg)
 		tmr_start(&tp->idle_tmr, SIP_TCP_IDLE_MS / 4, idle_tmr_h, tp);
 }
 
+/* accepted connections from @peer's address (any port) */
+static unsigned int conns_in_from(const struct sip_transport *tp,
+				  const struct sockaddr_storage *peer)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < tp->nconns; i++) {
+		const struct tcp_conn *c = tp->conns[i];
+
+		if (c->incoming && sa_same_addr(&c->peer, peer))
+			n++;
+	}
+	return n;
+}
+
 void sip_tcp_accept(struct sip_transport *tp)
 {
 	for (int k = 0; k < 16; k++) {
@@ -256,9 +277,18 @@ void sip_tcp_accept(struct sip_transport *tp)
 			     SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0)
 			return;
-		if (tp->nconns >= SIP_TCP_MAX_CONNS) {
-			plog(PLOG_WARN, "tcp: %u connections open, %s refused",
-			     tp->nconns, sa_str(&peer, p, sizeof(p)));
+		if (tp->nconns_in >= SIP_TCP_MAX_IN) {
+			plog_rl(PLOG_WARN, "tcp: %u connections accepted "
+				"already, %s refused", tp->nconns_in,
+				sa_str(&peer, p, sizeof(p)));
+			close(fd);
+			continue;
+		}
+		if (conns_in_from(tp, &peer) >= SIP_TCP_MAX_IN_PER_SRC) {
+			plog_rl(PLOG_WARN, "tcp: %u connections from %s "
+				"already, one more refused",
+				SIP_TCP_MAX_IN_PER_SRC,
+				sa_str(&peer, p, sizeof(p)));
 			close(fd);
 			continue;
 		}

@@ -20,6 +20,7 @@
 struct tcp_conn {
 	int fd;
 	struct sockaddr_storage peer;
+	bool incoming;			/* accepted, not opened by us */
 	bool connecting;		/* our connect() in progress */
 	bool want_out;			/* EPOLLOUT registered */
 	uint64_t last;			/* tmr_now() of the last traffic */
@@ -36,6 +37,7 @@ struct sip_transport {
 	enum sip_tp_mode mode;
 	struct tcp_conn *conns[SIP_TCP_MAX_CONNS];
 	unsigned int nconns;
+	unsigned int nconns_in;		/* of them accepted */
 	struct tmr idle_tmr;
 	struct sockaddr_storage local;
 	char hostport[64];	/* sent-by, Contact */
@@ -44,6 +46,8 @@ struct sip_transport {
 	sip_recv_h *recv_h;
 	void *arg;
 	char *rxbuf;		/* SIP_UDP_MAX + 1 */
+	uint64_t refused;	/* malformed requests answered (sip_check.h) */
+	uint64_t dropped;	/* malformed input not answered */
 };
 
 /* sip_transport.c */

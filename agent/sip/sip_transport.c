@@ -21,6 +21,7 @@
 #include "lib/plog.h"
 #include "lib/sockaddr.h"
 #include "lib/tmr.h"
+#include "sip_check.h"
 #include "sip_msg.h"
 #include "sip_tp_priv.h"
 
@@ -43,8 +44,10 @@ static void log_msg(char tag, osip_message_t *m,
 	uint64_t tb;
 	enum sip_tb st;
 	char cid[128] = "-";
+	/* plog.h: calls at info, the rest (OPTIONS, ...) at debug */
+	enum plog_level lvl = sip_msg_log_level(m, tag == '>');
 
-	if (!plog_enabled(PLOG_INFO))
+	if (!plog_enabled(lvl))
 		return;
 	if (m->call_id && m->call_id->number)
 		snprintf(cid, sizeof(cid), "%s%s%s", m->call_id->number,
@@ -63,7 +66,8 @@ static void log_msg(char tag, osip_message_t *m,
 	if (MSG_IS_REQUEST(m)) {
 		if (m->req_uri)
 			osip_uri_to_str(m->req_uri, &uri);
-		plog_tag(tag, "%s %s%s | call=%s cseq=%s/%s branch=%s peer=%s",
+		plog_msg(lvl, tag,
+			 "%s %s%s | call=%s cseq=%s/%s branch=%s peer=%s",
 			 m->sip_method, hdr_or(uri, "-"), tbs,
 			 cid,
 			 m->cseq ? hdr_or(m->cseq->number, "-") : "-",
@@ -71,7 +75,8 @@ static void log_msg(char tag, osip_message_t *m,
 			 br ? hdr_or(br->gvalue, "-") : "-", p);
 		osip_free(uri);
 	} else {
-		plog_tag(tag, "%d %s%s | call=%s cseq=%s/%s branch=%s peer=%s",
+		plog_msg(lvl, tag,
+			 "%d %s%s | call=%s cseq=%s/%s branch=%s peer=%s",
 			 m->status_code, hdr_or(m->reason_phrase, "-"), tbs,
 			 cid,
 			 m->cseq ? hdr_or(m->cseq->number, "-") : "-",
@@ -240,6 +245,18 @@ enum sip_tp_mode sip_transport_mode(const struct sip_transport *tp)
 const char *sip_transport_uri_params(const struct sip_transport *tp)
 {
 	return tp->mode == SIP_TP_TCP ? ";transport=tcp" : "";
+}
+
+void sip_transport_malformed(const struct sip_transport *tp,
+			     uint64_t *refused, uint64_t *dropped)
+{
+	*refused = tp->refused;
+	*dropped = tp->dropped;
+}
+
+unsigned int sip_transport_conns_in(const struct sip_transport *tp)
+{
+	return tp->nconns_in;
 }
 
 unsigned int sip_transport_conns(const struct sip_transport *tp)
@@ -455,31 +472,101 @@ static const char *missing_header(const osip_message_t *m)
 	return NULL;
 }
 
-static void reject_400(struct sip_transport *tp, osip_message_t *m,
-		       const struct sockaddr_storage *src, const char *why)
+/* 8.2.6.2 by text, for a request libosip2 could not parse: the response
+ * goes where the top Via (stamped, 18.2.1) says, if it is usable */
+static void refuse_raw(struct sip_transport *tp, const char *buf,
+		       size_t len, const struct sockaddr_storage *src,
+		       const struct sip_refusal *why)
+{
+	char via_txt[512], tag[24], *stamped = NULL, *out = NULL;
+	struct sockaddr_storage dst;
+	osip_message_t *sk = NULL, *r;
+	osip_via_t *via = NULL;
+	size_t i = 0, size = len + 1024;
+	int n = -EINVAL;
+
+	while (i < len && (buf[i] == '\r' || buf[i] == '\n'))
+		i++;
+	if (len - i >= 4 && !strncmp(buf + i, "ACK ", 4))
+		goto drop;		/* 17: never answered */
+	if (sip_raw_top_via(buf, len, via_txt, sizeof(via_txt)) ||
+	    osip_message_init(&sk))
+		goto drop;
+	if (osip_via_init(&via))
+		goto drop;
+	if (osip_via_parse(via, via_txt) || !via->host || !via->protocol) {
+		osip_via_free(via);
+		goto drop;
+	}
+	osip_list_add(&sk->vias, via, 0);
+	via_stamp(sk, src);
+	out = malloc(size);
+	if (!out || osip_via_to_str(via, &stamped))
+		goto drop;
+	sip_token_new(tag, sizeof(tag));
+	n = sip_raw_reply(buf, len, why, stamped, tag, out, size);
+	if (n < 0)
+		goto drop;
+	sip_response_dst(sk, src, &dst);
+	r = sip_msg_parse(out, (size_t)n);
+	if (r) {
+		log_msg('>', r, &dst);
+		osip_message_free(r);
+	}
+	sip_transport_send_buf(tp, out, (size_t)n, &dst);
+	tp->refused++;
+	goto out;
+drop:
+	plog(PLOG_WARN, "no response can be routed (no usable Via, From, To, "
+	     "Call-ID or CSeq, or an ACK): dropped");
+	tp->dropped++;
+out:
+	osip_free(stamped);
+	free(out);
+	if (sk)
+		osip_message_free(sk);
+}
+
+/* answer a refused request (sip_check.h), or drop it when no response
+ * can travel back (no usable Via, an ACK); counted either way */
+static void refuse(struct sip_transport *tp, osip_message_t *m,
+		   const char *buf, size_t len,
+		   const struct sockaddr_storage *src,
+		   const struct sip_refusal *why)
 {
 	struct sockaddr_storage dst;
 	osip_message_t *r;
-	char p[64];
+	char p[64], tag[24];
 
-	plog(PLOG_WARN, "bad request from %s: %s", sa_str(src, p, sizeof(p)),
-	     why);
+	plog(PLOG_WARN, "bad request from %s: %d %s",
+	     sa_str(src, p, sizeof(p)), why->code, why->reason);
+	if (!m) {
+		refuse_raw(tp, buf, len, src, why);
+		return;
+	}
 	/* a response needs at least a Via to travel back on */
-	if (osip_list_eol(&m->vias, 0) || MSG_IS_ACK(m))
+	if (osip_list_eol(&m->vias, 0) || MSG_IS_ACK(m)) {
+		tp->dropped++;
 		return;
-	r = sip_reply_new(m, 400, NULL);
-	if (!r)
+	}
+	sip_token_new(tag, sizeof(tag));	/* 8.2.6.2 */
+	r = sip_reply_new(m, why->code, tag);
+	if (!r) {
+		tp->dropped++;
 		return;
+	}
 	osip_free(r->reason_phrase);
-	r->reason_phrase = osip_strdup(why);
+	r->reason_phrase = osip_strdup(why->reason);
 	sip_response_dst(m, src, &dst);
 	sip_transport_send(tp, r, &dst);
 	osip_message_free(r);
+	tp->refused++;
 }
 
 void sip_tp_input(struct sip_transport *tp, const char *buf, size_t len,
 		  const struct sockaddr_storage *src)
 {
+	struct sip_refusal why;
 	osip_message_t *m;
 	const char *miss;
 	size_t i;
@@ -491,32 +578,23 @@ void sip_tp_input(struct sip_transport *tp, const char *buf, size_t len,
 	if (i == len)
 		return;
 	m = sip_msg_parse(buf, len);
+	if (m && MSG_IS_REQUEST(m))
+		via_stamp(m, src);
+	if (m)
+		log_msg('<', m, src);
+	if (sip_raw_is_request(buf, len) &&
+	    sip_msg_check(buf, len, m, &why)) {
+		refuse(tp, m, buf, len, src, &why);
+		goto out;
+	}
 	if (!m) {
 		plog(PLOG_WARN, "unparsable datagram of %zu bytes from %s "
 		     "dropped", len, sa_str(src, p, sizeof(p)));
+		tp->dropped++;
 		return;
 	}
-	if (MSG_IS_REQUEST(m))
-		via_stamp(m, src);
-	log_msg('<', m, src);
-	miss = missing_header(m);
-	if (MSG_IS_REQUEST(m)) {
-		char why[64];
-
-		if (miss) {
-			snprintf(why, sizeof(why), "Missing %s", miss);
-			reject_400(tp, m, src, why);
-			goto out;
-		}
-		if (strcasecmp(m->cseq->method, m->sip_method)) {
-			reject_400(tp, m, src, "CSeq Method Mismatch");
-			goto out;
-		}
-		if (!m->req_uri || !m->req_uri->scheme) {
-			reject_400(tp, m, src, "Bad Request-URI");
-			goto out;
-		}
-	} else {
+	if (!MSG_IS_REQUEST(m)) {
+		miss = missing_header(m);
 		if (miss) {
 			plog(PLOG_WARN, "response without %s dropped", miss);
 			goto out;
@@ -529,7 +607,8 @@ void sip_tp_input(struct sip_transport *tp, const char *buf, size_t len,
 	}
 	tp->recv_h(m, src, tp->arg);
 out:
-	osip_message_free(m);
+	if (m)
+		osip_message_free(m);
 }
 
 static void udp_read(struct sip_transport *tp)

@@ -4,7 +4,9 @@
  * symmetric response routing of RFC 3581 (rport).
  *
  * TCP (--transport tcp|both): a listening socket and up to
- * SIP_TCP_MAX_CONNS connections, accepted or opened by us; the stream is
+ * SIP_TCP_MAX_IN accepted connections (SIP_TCP_MAX_IN_PER_SRC from one
+ * address; more are closed at once) and SIP_TCP_MAX_OUT opened by us,
+ * counted apart so that peers cannot take ours; the stream is
  * cut into messages by Content-Length (18.3; a message without it has no
  * body), at most SIP_TCP_MSG_MAX bytes each, or the connection is closed.
  * A message goes over the transport its top Via names: our Via says TCP
@@ -17,11 +19,15 @@
  *
  * Received datagrams are parsed (sip_msg.c); a request gets received= /
  * rport= on its top Via (18.2.1, RFC 3581 4); a response whose top Via is
- * not ours is dropped (18.1.2). Malformed input is answered 400 when it is
- * a request we can still answer, otherwise dropped and logged. Every
+ * not ours is dropped (18.1.2). A malformed request (sip_check.h) is
+ * answered 400, 416 or 505 when a response can be routed (a usable Via;
+ * by text when libosip2 could not parse it), other malformed input is
+ * dropped; both are logged and counted. Every
  * message sent or received is logged at info (format in plog.h).
  * The message-building helpers every layer needs (Via with a fresh
- * branch, responses from a request, URI resolution) are declared here too.
+ * branch, responses from a request, a URI's host and port) are declared
+ * here too. Nothing here looks a host name up: the transactions do, with
+ * lib/resolve.h, without blocking (sip_tx.h).
  *
  * Files: sip_transport.c (sockets, UDP, Via, receive checks, logging),
  * sip_tcp.c (TCP connections and stream framing), sip_addr.c (addresses,
@@ -43,7 +49,10 @@
 #define SIP_DEFAULT_PORT	5060
 /* TCP: largest message, connections at once, idle connection lifetime */
 #define SIP_TCP_MSG_MAX		65535
-#define SIP_TCP_MAX_CONNS	64
+#define SIP_TCP_MAX_IN		48
+#define SIP_TCP_MAX_IN_PER_SRC	8
+#define SIP_TCP_MAX_OUT		16
+#define SIP_TCP_MAX_CONNS	(SIP_TCP_MAX_IN + SIP_TCP_MAX_OUT)
 #define SIP_TCP_IDLE_MS		64000u
 /* bytes queued for a connection that does not drain: then it is closed */
 #define SIP_TCP_WBUF_MAX	(4 * SIP_TCP_MSG_MAX)
@@ -77,8 +86,12 @@ struct sip_transport *sip_transport_new_mode(const char *listen,
 enum sip_tp_mode sip_transport_mode(const struct sip_transport *tp);
 /* ";transport=tcp" for a tcp-only transport's Contact, else "" */
 const char *sip_transport_uri_params(const struct sip_transport *tp);
-/* TCP connections open now */
+/* TCP connections open now; of them accepted (the rest are ours) */
 unsigned int sip_transport_conns(const struct sip_transport *tp);
+unsigned int sip_transport_conns_in(const struct sip_transport *tp);
+/* malformed requests answered (400/416/505), malformed input dropped */
+void sip_transport_malformed(const struct sip_transport *tp,
+			     uint64_t *refused, uint64_t *dropped);
 void sip_transport_free(struct sip_transport *tp);
 void sip_transport_set_handler(struct sip_transport *tp, sip_recv_h *h,
 			       void *arg);
@@ -115,7 +128,12 @@ void sip_token_new(char *buf, size_t size);
 void sip_response_dst(const osip_message_t *req,
 		      const struct sockaddr_storage *src,
 		      struct sockaddr_storage *dst);
-/* host and port of a SIP URI (string), default port 5060 */
+/* host (as written: "[v6]" keeps its brackets) and port of a SIP URI,
+ * default port 5060; 0 or -EINVAL */
+int sip_osip_uri_hostport(const osip_uri_t *u, const char **host,
+			  uint16_t *port);
+/* the address of a SIP URI whose host is an IP literal; -EAGAIN for a
+ * host name (never looked up here: see sip_ctx_send_uri()) */
 int sip_uri_resolve(const char *uri, struct sockaddr_storage *dst);
 int sip_osip_uri_resolve(const osip_uri_t *u, struct sockaddr_storage *dst);
 

@@ -20,9 +20,28 @@
  * and non-INVITE (J). A retransmitted INVITE before the final response is
  * answered with the last provisional and reported (resent handler).
  *
+ * Host names (Request-URI, route set, Contact, --proxy) are looked up
+ * without blocking: sip_ctx_send_uri() and sip_send_stateless_uri() hold
+ * the request until the lookup is done (see there); IP literals are sent
+ * at once.
+ *
  * Lifetime: a transaction is freed when its state machine has terminated
  * AND its owner released it (sip_ctx_release / sip_stx_release); after a
  * release no handler of the owner is called again.
+ *
+ * Bounds (issue 13): at most stx_max server transactions at once, and
+ * stx_per_src_max of them for one source (an IPv4 address, an IPv6 /64),
+ * so that one source cannot take the slots of others; at most ctx_max
+ * client transactions (sip_ctx_send fails with EBUSY). A request beyond
+ * them never reaches the core: it is answered statelessly 503 with
+ * Retry-After (RFC 3261 21.5.4; a CANCEL of a pending INVITE 200, an ACK
+ * nothing). Answering does not amplify - one datagram per request, never
+ * retransmitted, no larger than the request plus a tag and Retry-After -
+ * and it stops a legitimate client's retransmissions, which silence would
+ * multiply by 11 (Timer E); so nothing beyond the caps is dropped silently.
+ * A non-INVITE server transaction keeps, once answered, only its
+ * response's wire form and what matches a retransmission to it (17.2.3),
+ * not the request: about 1 KB for Timer J's 32 s.
  *
  * Files: sip_tx.c (the layer, dispatch, stateless), sip_ctx.c (client),
  * sip_stx.c (server); sip_tx_priv.h is what they share.
@@ -67,14 +86,37 @@ struct sip_stx;
 typedef void (sip_req_h)(struct sip *s, const osip_message_t *req,
 			 const struct sockaddr_storage *src, void *arg);
 
+/* RFC 3261 21.5.4: how long an overloaded daemon asks to be left alone */
+#define SIP_RETRY_AFTER_S	10
+#define SIP_STX_MAX_DEFAULT	32768
+#define SIP_CTX_MAX_DEFAULT	32768
+
+struct sip_limits {
+	unsigned int stx_max;		/* server transactions at once */
+	unsigned int stx_per_src_max;	/* of them from one source */
+	unsigned int ctx_max;		/* client transactions at once */
+};
+
+/* the defaults above; per source a quarter of @stx_max */
+void sip_limits_default(struct sip_limits *l, unsigned int stx_max);
+
 struct sip *sip_new(struct sip_transport *tp, sip_req_h *h, void *arg);
 void sip_free(struct sip *s);
+/* replaces the limits (sip_new: the defaults); transactions alive stay */
+void sip_set_limits(struct sip *s, const struct sip_limits *l);
 struct sip_transport *sip_transport(const struct sip *s);
 /* the transport's receive handler (sip_recv_h) */
 void sip_input(osip_message_t *msg, const struct sockaddr_storage *src,
 	       void *arg);
 /* transactions alive (tests, stats) */
 unsigned int sip_tx_count(const struct sip *s);
+/* server transactions alive, all of them or from @src's address (or /64) */
+unsigned int sip_stx_count(const struct sip *s,
+			   const struct sockaddr_storage *src);
+/* requests answered 503 (or dropped, ACK) for the limits; client
+ * transactions refused */
+uint64_t sip_stx_refused(const struct sip *s);
+uint64_t sip_ctx_refused(const struct sip *s);
 
 /* ---------------------------------------------------------- client */
 
@@ -91,11 +133,26 @@ enum sip_ctx_state {
 
 /*
  * Adds our Via (new branch) to @req, which the transaction takes, and
- * sends it to @dst. NULL on failure (@req freed).
+ * sends it to @dst. NULL on failure (@req freed; errno EBUSY: ctx_max).
  */
 struct sip_ctx *sip_ctx_send(struct sip *s, osip_message_t *req,
 			     const struct sockaddr_storage *dst,
 			     sip_ctx_h *h, void *arg);
+/*
+ * The same to the host and port of SIP URI @uri (the next hop: a route or
+ * the target). An IP literal is sent at once, as sip_ctx_send(); a host
+ * name is looked up first (lib/resolve.h, A or AAAA of our transport's
+ * family) and the request waits in its transaction, Timer B/F running,
+ * until the answer: then it goes out; a failed lookup ends the
+ * transaction like a transport error, 503 to the handler with @resp NULL
+ * (RFC 3263 4.3). Releasing or CANCELling (sip_ctx_cancel: -EALREADY,
+ * the transaction terminated) a transaction still waiting for its lookup
+ * drops the lookup and the request: nothing was sent.
+ */
+struct sip_ctx *sip_ctx_send_uri(struct sip *s, osip_message_t *req,
+				 const char *uri, sip_ctx_h *h, void *arg);
+/* its request waits for a host name lookup */
+bool sip_ctx_resolving(const struct sip_ctx *ct);
 /* INVITE only: CANCEL it (9.1), at once or after the first 1xx */
 int sip_ctx_cancel(struct sip_ctx *ct);
 /* send the request again now (same branch: a retransmission) */
@@ -122,6 +179,7 @@ struct sip_stx_handlers {
 	void (*cancel)(struct sip_stx *st, void *arg);	/* CANCEL (200 sent) */
 };
 
+/* NULL on failure (errno EBUSY: beyond the limits, see above) */
 struct sip_stx *sip_stx_new(struct sip *s, const osip_message_t *req,
 			    const struct sockaddr_storage *src,
 			    const struct sip_stx_handlers *h, void *arg);
@@ -129,6 +187,7 @@ struct sip_stx *sip_stx_new(struct sip *s, const osip_message_t *req,
 int sip_stx_reply(struct sip_stx *st, osip_message_t *resp);
 /* sip_reply_new() + sip_stx_reply() */
 int sip_stx_reply_code(struct sip_stx *st, int code, const char *to_tag);
+/* the request; NULL for a non-INVITE once its final response is sent */
 const osip_message_t *sip_stx_request(const struct sip_stx *st);
 const struct sockaddr_storage *sip_stx_src(const struct sip_stx *st);
 enum sip_stx_state sip_stx_state(const struct sip_stx *st);
@@ -139,9 +198,18 @@ void sip_stx_release(struct sip_stx *st);
 /* a request outside any transaction (ACK for a 2xx, 13.2.2.4): new Via */
 int sip_send_stateless(struct sip *s, osip_message_t *req,
 		       const struct sockaddr_storage *dst);
+/* the same to SIP URI @uri; for a host name, a copy of @req waits for
+ * the lookup (dropped, logged, when it fails); 0 or -errno */
+int sip_send_stateless_uri(struct sip *s, const osip_message_t *req,
+			   const char *uri);
+/* requests (transactions or stateless) waiting for a lookup */
+unsigned int sip_resolving_count(const struct sip *s);
 /* answer a request without a transaction (stray requests) */
 int sip_reply_stateless(struct sip *s, const osip_message_t *req,
 			const struct sockaddr_storage *src, int code);
+/* the same, 503 with Retry-After: SIP_RETRY_AFTER_S (overload) */
+int sip_reply_overload(struct sip *s, const osip_message_t *req,
+		       const struct sockaddr_storage *src);
 
 const char *sip_ctx_state_name(enum sip_ctx_state st);
 const char *sip_stx_state_name(enum sip_stx_state st);

@@ -10,11 +10,18 @@
 #ifndef PINHOLE_AGENT_SIP_TX_PRIV_H
 #define PINHOLE_AGENT_SIP_TX_PRIV_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <osipparser2/osip_port.h>
 
 #include "lib/htab.h"
+#include "lib/plog.h"
+#include "lib/resolve.h"
 #include "lib/tmr.h"
 #include "sip_msg.h"
 #include "sip_tx.h"
@@ -30,7 +37,21 @@ struct sip {
 	struct htab ctx_by_branch;
 	struct htab stx_by_branch;
 	struct htab stx_by_callid;
-	unsigned int count;
+	struct htab src_by_key;		/* struct sip_src */
+	unsigned int nctx, nstx;
+	struct sip_limits lim;
+	uint64_t stx_refused, ctx_refused;
+	/* stateless requests waiting for their lookup (sip_tx.c) */
+	struct sip_lookup_send *lookups;
+	/* requests (of transactions too) waiting for a lookup */
+	unsigned int resolving;
+};
+
+/* the server transactions of one source (an IPv4 address, an IPv6 /64) */
+struct sip_src {
+	struct hnode hn;		/* s->src_by_key */
+	unsigned int n;
+	char key[48];
 };
 
 struct sip_ctx {
@@ -45,7 +66,9 @@ struct sip_ctx {
 	char *buf;			/* wire form, for retransmissions */
 	size_t len;
 	char branch[BRANCH_LEN];
-	struct sockaddr_storage dst;
+	struct sockaddr_storage dst;	/* unset while @lookup runs */
+	struct resolve *lookup;		/* the next hop's name, pending */
+	char *host;			/* that name, for the log */
 	struct tmr retx;		/* A or E */
 	struct tmr timeout;		/* B, F; then D, K, M */
 	uint32_t retx_ms;
@@ -61,7 +84,13 @@ struct sip_stx {
 	bool invite;
 	bool released;
 	bool acked;			/* ACK of our 2xx seen */
-	osip_message_t *req;		/* our copy */
+	bool reliable;			/* came over TCP: Timer J is 0 */
+	enum plog_level lvl;		/* of the request's log lines */
+	osip_message_t *req;		/* copy; non-INVITE: until final */
+	struct sip_src *from;		/* counts us */
+	/* top Via sent-by "host:port" (17.2.3), Call-ID, CSeq number: what
+	 * matching and the log need once @req is gone; "\0"-separated */
+	char *ids;
 	char branch[BRANCH_LEN];
 	char method[16];
 	struct sockaddr_storage src;
@@ -88,16 +117,48 @@ static inline const char *top_branch(const osip_message_t *m)
 	return br ? br->gvalue : NULL;
 }
 
+/*
+ * The wire form of @m into *@buf (free()), of its own size: libosip2's
+ * buffer is SIP_MESSAGE_MAX_LENGTH (8000) bytes whatever the message, and
+ * a transaction keeps it for 32 s.
+ */
 static inline int serialize(osip_message_t *m, char **buf, size_t *len)
 {
+	char *big = NULL;
+
 	osip_message_force_update(m);
-	return sip_msg_to_buf(m, buf, len);
+	if (sip_msg_to_buf(m, &big, len))
+		return -EINVAL;
+	*buf = malloc(*len + 1);
+	if (*buf) {
+		memcpy(*buf, big, *len);
+		(*buf)[*len] = 0;
+	}
+	osip_free(big);
+	return *buf ? 0 : -ENOMEM;
 }
 
-/* sip_tx.c: a line in the log for a retransmission (see there) */
-void sip_tx_log_retransmit(const osip_message_t *req, const char *what,
-			   const char *why, const char *branch,
+/*
+ * @uri's host and port into @host/@port, and its address into @dst when
+ * the host is an IP literal: 0 (literal), 1 (a name to look up), -errno.
+ * @host is malloc'd on 1.
+ */
+int sip_tx_next_hop(const char *uri, struct sockaddr_storage *dst,
+		    char **host, uint16_t *port);
+/* the family to look names up in: our transport's */
+int sip_tx_family(const struct sip *s);
+/* the request's Call-ID, "-" without one (log lines) */
+const char *sip_tx_callid(const osip_message_t *m);
+
+/* sip_tx.c: a line in the log for a retransmission (see there), at
+ * @lvl: the level of the request's own line */
+void sip_tx_log_retransmit(enum plog_level lvl, const char *call_id,
+			   const char *cseq, const char *method,
+			   const char *what, const char *why,
+			   const char *branch,
 			   const struct sockaddr_storage *dst);
+/* sip_tx.c: the source key of @src: its address, or its IPv6 /64 */
+void sip_src_key(const struct sockaddr_storage *src, char *key, size_t size);
 
 /* sip_ctx.c: a response from the transport; every client transaction
  * freed (sip_free) */

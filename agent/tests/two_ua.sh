@@ -106,9 +106,11 @@ start_ua()
 	local name=$1 port=$2 tb=$3 lo=$4
 
 	shift 4
-	# UA_WRAP: a command to run pinholed under (valgrind_calls)
+	# UA_WRAP: a command to run pinholed under (valgrind_calls); both
+	# UAs on 127.0.0.1: their media is loopback media (--media-allow)
 	${UA_WRAP:-} "$PINHOLED" --listen "127.0.0.1:$port" --user "$name" \
 		--firewall none --control "$TMP/$name.sock" \
+		--media-allow loopback \
 		--media-ports "$lo-$((lo + 99))" \
 		--tiebreak "id:$tb" "$@" 2>>"$TMP/$name.log" &
 	PIDS+=($!)

@@ -1008,8 +1008,10 @@ start_proxied()
 	local name=$1 tb=$2
 
 	shift 2
+	# the SIP goes through kamailio, the media end to end: not the
+	# signalling peer's address (--media-peer any)
 	start_ua "$name" "$tb" --register --proxy "sip:$IP_P" --domain "$DOMAIN" \
-		--password "$PASSWORD" "$@" || return 1
+		--password "$PASSWORD" --media-peer any "$@" || return 1
 	busywait 15000 registered "$name" || { diag "$name not registered"; return 1; }
 	need_log "$name" "< 401 .*cseq=1/REGISTER" &&
 	need_log "$name" "< 200 OK .*cseq=2/REGISTER"

@@ -227,6 +227,47 @@ TEST(caller_firewall_error_cancels)
 	EXPECT_EQ(c.end, CALL_END_FIREWALL);
 }
 
+/* the answer's media address is refused: ACKed, BYEd, no media */
+TEST(caller_media_refused_acks_and_byes)
+{
+	struct call c = mk(GLARE_MODE_TIEBREAK);
+	struct call_acts o;
+
+	dial(&c, &o, 5);
+	/* only a session can be refused */
+	EXPECT_EQ(ev(&c, &o, CALL_EV_MEDIA_REFUSED), -EINVAL);
+	ev_code(&c, &o, CALL_EV_UAC_FINAL, 200);
+	EXPECT_EQ(ev(&c, &o, CALL_EV_MEDIA_REFUSED), 0);
+	EXPECT_ACTS(&o, "media-stop bye/uac port-close");
+	EXPECT_EQ(c.state, CALL_TERMINATING);
+	ev_leg(&c, &o, CALL_EV_BYE_DONE, CALL_LEG_UAC);
+	EXPECT_EQ(c.state, CALL_CLOSED);
+	EXPECT_EQ(c.end, CALL_END_MEDIA_REFUSED);
+	EXPECT_STREQ(call_end_name(c.end), "media-refused");
+}
+
+/* the peer went silent: BYE on the session's leg, the port closed */
+TEST(media_timeout_byes_and_closes)
+{
+	struct call c = mk(GLARE_MODE_TIEBREAK);
+	struct call_acts o;
+
+	peer_invite(&c, &o, GLARE_PEER_TB_VALID, 9);
+	EXPECT_EQ(ev(&c, &o, CALL_EV_MEDIA_TIMEOUT), -EINVAL);
+	ev(&c, &o, CALL_EV_ANSWER);
+	EXPECT_EQ(ev(&c, &o, CALL_EV_MEDIA_TIMEOUT), -EINVAL);
+	ev(&c, &o, CALL_EV_UAS_ACK);
+	EXPECT_EQ(ev(&c, &o, CALL_EV_MEDIA_TIMEOUT), 0);
+	EXPECT_ACTS(&o, "media-stop bye/uas port-close");
+	EXPECT_EQ(c.state, CALL_TERMINATING);
+	/* our BYE answered */
+	ev_leg(&c, &o, CALL_EV_BYE_DONE, CALL_LEG_UAS);
+	EXPECT_EQ(c.state, CALL_CLOSED);
+	EXPECT_EQ(c.end, CALL_END_MEDIA_TIMEOUT);
+	EXPECT_STREQ(call_end_name(c.end), "media-timeout");
+	EXPECT_EQ(ev(&c, &o, CALL_EV_MEDIA_TIMEOUT), -EINVAL);
+}
+
 /* ---- normal callee (S111-S121) ---- */
 
 TEST(callee_rings_without_port)

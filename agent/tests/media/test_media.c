@@ -13,6 +13,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include "lib/tmr.h"
 #include "media/media.h"
 #include "ktap.h"
 
@@ -300,6 +301,52 @@ TEST(rtcp_port_is_drained_and_counted)
 	media_get_stats(m, &st);
 	EXPECT_EQ(st.rx_rtcp_packets, 1);
 	EXPECT_EQ(st.rx_packets, 0);
+	close(fd);
+	media_free(m);
+}
+
+/* RTCP from another address than the remote's: rx_bad, not activity */
+TEST(rtcp_from_the_remote_only_is_activity)
+{
+	struct sockaddr_in any = lo4(0), rtcp, peer;
+	socklen_t sl = sizeof(peer);
+	struct media_stats st;
+	struct media *m;
+	char err[256];
+	int fd, other;
+
+	tmr_fake_clock(1000);
+	m = media_new((struct sockaddr *)&any, 40000, 49999, "tone", err,
+		      sizeof(err));
+	ASSERT_TRUE(m != NULL);
+	EXPECT_EQ(media_last_rx_ms(m), 0);
+	rtcp = *(const struct sockaddr_in *)media_local(m);
+	rtcp.sin_port = htons(media_port(m) + 1);
+	fd = udp4(INADDR_LOOPBACK, 0);
+	ASSERT_TRUE(fd >= 0);
+	ASSERT_EQ(getsockname(fd, (struct sockaddr *)&peer, &sl), 0);
+	ASSERT_EQ(media_start(m, (struct sockaddr *)&peer, err, sizeof(err)), 0);
+	other = udp4(INADDR_LOOPBACK + 1, 0);	/* 127.0.0.2 */
+	if (other < 0) {
+		close(fd);
+		media_free(m);
+		ktap_skip("no 127.0.0.2");
+	}
+	EXPECT_EQ(sendto(other, "rtcp", 4, 0, (struct sockaddr *)&rtcp,
+			 sizeof(rtcp)), 4);
+	media_on_readable(m);
+	media_get_stats(m, &st);
+	EXPECT_EQ(st.rx_rtcp_packets, 0);
+	EXPECT_EQ(st.rx_bad, 1);
+	EXPECT_EQ(media_last_rx_ms(m), 0);
+	tmr_fake_advance(500);
+	EXPECT_EQ(sendto(fd, "rtcp", 4, 0, (struct sockaddr *)&rtcp,
+			 sizeof(rtcp)), 4);
+	media_on_readable(m);
+	media_get_stats(m, &st);
+	EXPECT_EQ(st.rx_rtcp_packets, 1);
+	EXPECT_EQ(media_last_rx_ms(m), 1500);
+	close(other);
 	close(fd);
 	media_free(m);
 }

@@ -278,3 +278,27 @@ TEST(format_round_trips_ranges)
 		EXPECT_STREQ(cli_fmt_range(&r, buf, sizeof(buf)), in[i]);
 	}
 }
+
+TEST(cli_parse_seconds_ms_timeouts)
+{
+	unsigned int ms = 7;
+
+	ASSERT_EQ(cli_parse_seconds_ms("5", &ms), 0);
+	EXPECT_EQ(ms, 5000);
+	ASSERT_EQ(cli_parse_seconds_ms("0.5", &ms), 0);
+	EXPECT_EQ(ms, 500);
+	ASSERT_EQ(cli_parse_seconds_ms("1.25", &ms), 0);
+	EXPECT_EQ(ms, 1250);
+	ASSERT_EQ(cli_parse_seconds_ms("0", &ms), 0);
+	EXPECT_EQ(ms, 0);
+	ASSERT_EQ(cli_parse_seconds_ms("3600", &ms), 0);
+	EXPECT_EQ(ms, 3600000);
+	EXPECT_NE(cli_parse_seconds_ms("3600.001", &ms), 0);
+	EXPECT_NE(cli_parse_seconds_ms("99999999999", &ms), 0);
+	EXPECT_NE(cli_parse_seconds_ms("0.0001", &ms), 0);
+	EXPECT_NE(cli_parse_seconds_ms("1.", &ms), 0);
+	EXPECT_NE(cli_parse_seconds_ms(".5", &ms), 0);
+	EXPECT_NE(cli_parse_seconds_ms("-1", &ms), 0);
+	EXPECT_NE(cli_parse_seconds_ms("5s", &ms), 0);
+	EXPECT_NE(cli_parse_seconds_ms("", &ms), 0);
+}

@@ -69,3 +69,34 @@ TEST(sdp_parse_without_audio_fails)
 	EXPECT_EQ(sdp_parse("garbage", &r), -EINVAL);
 	EXPECT_EQ(sdp_parse(NULL, &r), -EINVAL);
 }
+
+/* c= must give an address of the family it names (refused 488 above) */
+TEST(sdp_parse_address_family_mismatch)
+{
+	struct sdp_stream r;
+
+	EXPECT_EQ(sdp_parse("v=0\r\no=x 1 1 IN IP4 192.0.2.2\r\ns=-\r\n"
+			    "c=IN IP6 192.0.2.2\r\nt=0 0\r\n"
+			    "m=audio 49170 RTP/AVP 0\r\n", &r), -EAFNOSUPPORT);
+	EXPECT_EQ(sdp_parse("v=0\r\no=x 1 1 IN IP4 192.0.2.2\r\ns=-\r\n"
+			    "c=IN IP4 2001:db8::1\r\nt=0 0\r\n"
+			    "m=audio 49170 RTP/AVP 0\r\n", &r), -EAFNOSUPPORT);
+	EXPECT_EQ(sdp_parse("v=0\r\no=x 1 1 IN IP4 192.0.2.2\r\ns=-\r\n"
+			    "c=IN IP6 2001:db8::1\r\nt=0 0\r\n"
+			    "m=audio 49170 RTP/AVP 0\r\n", &r), 0);
+}
+
+/* fuzz_sdp: libosip2 read past a body whose last line ends in a bare LF */
+TEST(sdp_parse_bare_lf_line_endings)
+{
+	const char *s = "v=0\no=x 1 1 IN IP4 192.0.2.1\ns=-\n"
+			"c=IN IP4 192.0.2.1\nt=0 0\n"
+			"m=audio 4000 RTP/AVP 0\n";
+	struct sdp_stream r;
+
+	ASSERT_EQ(sdp_parse(s, &r), 0);
+	EXPECT_STREQ(r.addr, "192.0.2.1");
+	EXPECT_EQ(r.port, 4000);
+	EXPECT_EQ(sdp_parse("v=0\no=- 1 1 IN IP4 1.2.3.4\ns=-\nt=0 0\n"
+			    "m=audio 4000 RTP/AVP\n", &r), -EINVAL);
+}

@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * refuse.c - the requests pinholed refuses before routing (refuse.h).
+ *
+ * Copyright (C) 2026 The pinhole authors.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "media/media_policy.h"
+#include "sip/sdp.h"
+#include "refuse.h"
+
+static int refuse(struct ua_refusal *r, int code, const char *reason)
+{
+	r->code = code;
+	r->reason = reason;
+	return code;
+}
+
+/* 20.11: a disposition other than session, unless handling=optional */
+static bool disposition_unknown(const char *v)
+{
+	size_t n;
+
+	while (*v == ' ' || *v == '\t')
+		v++;
+	n = strcspn(v, " \t;");
+	if (n == 7 && !strncasecmp(v, "session", 7))
+		return false;
+	return !strcasestr(v, "handling=optional");
+}
+
+static bool has_body(const osip_message_t *m)
+{
+	osip_body_t *b = NULL;
+
+	if (m->content_length && m->content_length->value &&
+	    strcmp(m->content_length->value, "0"))
+		return true;
+	osip_message_get_body(m, 0, &b);
+	return b && b->length;
+}
+
+/* 8.2.3: a body we cannot process */
+static int check_body(const osip_message_t *m, struct ua_refusal *r)
+{
+	const osip_content_type_t *ct = m->content_type;
+	osip_header_t *cd = NULL;
+	osip_content_encoding_t *ce = NULL;
+	osip_body_t *b = NULL;
+	struct sdp_stream s;
+
+	if (!has_body(m))
+		return 0;
+	if (!ct || !ct->type || !ct->subtype ||
+	    strcasecmp(ct->type, "application") ||
+	    strcasecmp(ct->subtype, "sdp")) {
+		r->accept = "application/sdp";
+		return refuse(r, 415, "Unsupported Media Type");
+	}
+	for (int i = 0; !osip_list_eol(&m->content_encodings, i); i++) {
+		ce = osip_list_get(&m->content_encodings, i);
+		if (ce && ce->value && strcasecmp(ce->value, "identity")) {
+			r->accept_encoding = "identity";
+			return refuse(r, 415, "Unsupported Media Type");
+		}
+	}
+	osip_message_header_get_byname(m, "content-disposition", 0, &cd);
+	if (cd && cd->hvalue && disposition_unknown(cd->hvalue)) {
+		r->accept = "application/sdp";
+		return refuse(r, 415, "Unsupported Media Type");
+	}
+	if (!MSG_IS_INVITE(m))
+		return 0;
+	osip_message_get_body(m, 0, &b);
+	if (b && b->body && sdp_parse(b->body, &s) == -EAFNOSUPPORT)
+		return refuse(r, 488, "Not Acceptable Here");
+	return 0;
+}
+
+int ua_refuse(const osip_message_t *req, const char *user, const char *agent,
+	      struct ua_refusal *r)
+{
+	osip_generic_param_t *totag = NULL;
+
+	memset(r, 0, sizeof(*r));
+	osip_to_get_tag(req->to, &totag);
+	/* 8.2.2.1: out of a dialog, the Request-URI names us or no one */
+	if (!totag && !MSG_IS_CANCEL(req) && req->req_uri &&
+	    req->req_uri->username && user &&
+	    strcmp(req->req_uri->username, user))
+		return refuse(r, 404, "Not Found");
+	if (!MSG_IS_INVITE(req) && !MSG_IS_OPTIONS(req))
+		return 0;
+	if (check_body(req, r) == 488)
+		snprintf(r->warning, sizeof(r->warning),
+			 "301 %s \"Incompatible network address formats\"",
+			 agent && *agent ? agent : "-");
+	return r->code;
+}
+
+int ua_refuse_media(const osip_message_t *req,
+		    const struct sockaddr_storage *src,
+		    const struct media_policy *p, const char *agent,
+		    struct ua_refusal *r, enum media_addr *why)
+{
+	struct sockaddr_storage ss = { 0 };
+	osip_body_t *b = NULL;
+	struct sdp_stream s;
+	enum media_addr v;
+	void *a;
+
+	memset(r, 0, sizeof(*r));
+	*why = MEDIA_ADDR_OK;
+	if (!MSG_IS_INVITE(req))
+		return 0;
+	osip_message_get_body(req, 0, &b);
+	if (!b || !b->body || sdp_parse(b->body, &s))
+		return 0;	/* no offer: the call's own checks */
+	ss.ss_family = (sa_family_t)s.family;
+	if (s.family == AF_INET6) {
+		((struct sockaddr_in6 *)&ss)->sin6_port = htons(s.port);
+		a = &((struct sockaddr_in6 *)&ss)->sin6_addr;
+	} else {
+		((struct sockaddr_in *)&ss)->sin_port = htons(s.port);
+		a = &((struct sockaddr_in *)&ss)->sin_addr;
+	}
+	if (inet_pton(s.family, s.addr, a) != 1)
+		return 0;
+	v = media_addr_check((const struct sockaddr *)&ss,
+			     (const struct sockaddr *)src, p);
+	if (v == MEDIA_ADDR_OK)
+		return 0;
+	*why = v;
+	snprintf(r->warning, sizeof(r->warning),
+		 "301 %s \"Media address not allowed\"",
+		 agent && *agent ? agent : "-");
+	return refuse(r, 488, "Not Acceptable Here");
+}
