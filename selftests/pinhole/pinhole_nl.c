@@ -8,9 +8,7 @@
  */
 #define _GNU_SOURCE
 #include <linux/capability.h>
-#include <sys/mount.h>
 #include <sys/prctl.h>
-#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <fcntl.h>
@@ -680,106 +678,6 @@ TEST_F(nl, get_and_open_do_not_close_expired)
 }
 
 /* ---- limits ------------------------------------------------------------- */
-
-/*
- * Pinholes are charged to the memory cgroup of the task that opens them
- * (SLAB_ACCOUNT cache, GFP_KERNEL_ACCOUNT for owners and ids): a task in a
- * cgroup v2 with a small memory.max that opens pinholes until it fails
- * gets ENOMEM long before the namespace's limit, instead of the host
- * paying. The task is made unkillable by the OOM killer (oom_score_adj
- * -1000) so that the charge fails rather than kill it.
- */
-#define CG_ROOT	"/sys/fs/cgroup"
-
-static int cg_write(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY), r = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, val, strlen(val)) < 0)
-		r = -errno;
-	close(fd);
-	return r;
-}
-
-static long long cg_read(const char *path)
-{
-	char buf[64] = "";
-	int fd = open(path, O_RDONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	return n > 0 ? atoll(buf) : -1;
-}
-
-TEST_F(nl, memcg_charged_enomem)
-{
-	char dir[128], path[192], val[32];
-	int limit = 50000, status, i;
-	struct phnl q;
-	pid_t pid;
-
-	if (access(CG_ROOT "/cgroup.controllers", F_OK))
-		mount("none", CG_ROOT, "cgroup2", 0, NULL);
-	if (access(CG_ROOT "/cgroup.controllers", F_OK))
-		SKIP(return, "no cgroup v2 at " CG_ROOT);
-	cg_write(CG_ROOT "/cgroup.subtree_control", "+memory");
-	snprintf(dir, sizeof(dir), CG_ROOT "/pinhole_memcg_%d", getpid());
-	ASSERT_EQ(0, mkdir(dir, 0755) ? -errno : 0);
-	snprintf(path, sizeof(path), "%s/memory.max", dir);
-	if (access(path, F_OK)) {
-		rmdir(dir);
-		SKIP(return, "memory controller not available");
-	}
-	ASSERT_EQ(0, ph_set_u32(&self->p, PINHOLE_CFG_A_MAX_PINHOLES, limit));
-	ASSERT_EQ(0, ph_set_u32(&self->p, PINHOLE_CFG_A_MAX_PER_OWNER, limit));
-
-	pid = fork();
-	ASSERT_GE(pid, 0);
-	if (!pid) {
-		long long cur;
-		int r = 0;
-
-		snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
-		snprintf(val, sizeof(val), "%d", getpid());
-		if (cg_write(path, val) ||
-		    cg_write("/proc/self/oom_score_adj", "-1000") ||
-		    phnl_open(&q))
-			_exit(2);
-		snprintf(path, sizeof(path), "%s/memory.current", dir);
-		cur = cg_read(path);
-		snprintf(path, sizeof(path), "%s/memory.max", dir);
-		snprintf(val, sizeof(val), "%lld", cur + (1 << 20));
-		if (cur < 0 || cg_write(path, val))
-			_exit(3);
-		for (i = 0; i < limit; i++) {
-			r = ph_open(&q, AF_INET6, IPPROTO_UDP, 1 + i % 65535,
-				    0, 0, NULL);
-			if (r == -EEXIST)
-				r = ph_open(&q, AF_INET, IPPROTO_UDP,
-					    1 + i % 65535, 0, 0, NULL);
-			if (r)
-				break;
-		}
-		fprintf(stderr, "# opened %d pinholes, then %d (%s)\n", i, r,
-			r ? strerror(-r) : "no error");
-		_exit(r == -ENOMEM ? 0 : i >= limit ? 4 : 5);
-	}
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	ASSERT_EQ(0, ph_flush(&self->p, PINHOLE_F_FLUSH_ALL, NULL));
-	for (i = 0; i < 50 && rmdir(dir); i++)
-		usleep(100 * 1000);
-	ASSERT_TRUE(WIFEXITED(status)) TH_LOG("child killed by signal %d",
-					      WTERMSIG(status));
-	EXPECT_EQ(0, WEXITSTATUS(status))
-		TH_LOG("exit %d: 4 = the namespace limit came first (not charged), "
-		       "5 = another error", WEXITSTATUS(status));
-}
-
 
 TEST_F(nl, limit_max_pinholes_enospc)
 {
