@@ -84,7 +84,9 @@ def parse_log(path, user):
 
 
 def parse_mon(path, user):
-    """'EPOCH JSON' lines of pinholectl --json monitor"""
+    """'EPOCH JSON' lines of pinholectl --json monitor; an event is placed
+    at its time_ns (the kernel's time of the change) when it has one, else
+    at the EPOCH the line was read"""
     out = []
     try:
         f = open(path)
@@ -98,6 +100,10 @@ def parse_mon(path, user):
                 ev["t"] = float(t)
             except ValueError:
                 continue
+            # the kernel's own time of the change (PINHOLE_A_TIME_NS),
+            # not when the monitor got round to reading it
+            if isinstance(ev.get("time_ns"), int):
+                ev["t"] = ev["time_ns"] / 1e9
             ev["user"] = user
             out.append(ev)
     return out

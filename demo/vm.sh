@@ -156,7 +156,8 @@ all_closed()
 incoming_id() { sed -n "s/^[0-9.]* $1 \. call \([0-9]*\) idle -> incoming .*/\1/p" "$DIR/$1.log" | head -n 1; }
 
 # monitor_start USER: pinholectl --json monitor in USER's namespace, each
-# line stamped with the wall clock (the monitor's lines carry no time)
+# line stamped with the wall clock when read (report.py prefers the event's
+# own time_ns, the kernel's time of the change, when the module sends it)
 monitor_start()
 {
 	local u=$1 fifo

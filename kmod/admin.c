@@ -178,7 +178,7 @@ int pinhole_admin_set_config(struct sk_buff *skb, struct genl_info *info)
 			       pinhole_policy_cfg, info->extack);
 	if (err)
 		return err;
-	cfg = kmalloc(sizeof(*cfg), GFP_KERNEL);
+	cfg = kmalloc(sizeof(*cfg), GFP_KERNEL_ACCOUNT);
 	if (!cfg)
 		return -ENOMEM;
 
@@ -268,7 +268,9 @@ static int pinhole_admin_put_stats(struct sk_buff *skb, struct pinhole_net *pn)
 	    nla_put_u64_64bit(skb, PINHOLE_STATS_A_BYTES_DROPPED,
 			      hs.bytes_dropped, PINHOLE_STATS_A_PAD) ||
 	    nla_put_u64_64bit(skb, PINHOLE_STATS_A_REFUSED, pn->refused,
-			      PINHOLE_STATS_A_PAD)) {
+			      PINHOLE_STATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, PINHOLE_STATS_A_PKTS_MALFORMED,
+			      hs.pkts_malformed, PINHOLE_STATS_A_PAD)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}
@@ -286,9 +288,9 @@ int pinhole_admin_get_stats(struct sk_buff *skb, struct genl_info *info)
 	err = pinhole_policy_only(info, 0);
 	if (err)
 		return err;
-	/* What pinhole_admin_put_stats() writes: a nest of ten u64. */
+	/* What pinhole_admin_put_stats() writes: a nest of eleven u64. */
 	msg = genlmsg_new(nla_total_size(0) +
-			  nla_total_size_64bit(sizeof(u64)) * 10, GFP_KERNEL);
+			  nla_total_size_64bit(sizeof(u64)) * 11, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
 	hdr = pinhole_msg_put_reply(msg, info);

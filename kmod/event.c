@@ -6,8 +6,10 @@
 #define pr_fmt(fmt) "pinhole: " fmt
 
 #include <linux/lockdep.h>
+#include <linux/ktime.h>
 #include <net/genetlink.h>
 #include <net/netlink.h>
+#include <linux/pinhole.h>
 
 #include "event.h"
 #include "msg.h"
@@ -36,24 +38,34 @@ void pinhole_event_stop(void)
  * @cmd: PINHOLE_CMD_*_NTF
  * @reason: PINHOLE_REASON_* for CLOSED_NTF, else 0
  *
- * Nothing is built when no socket of the namespace listens.
+ * The event carries the pinhole's attributes and PINHOLE_A_TIME_NS, the
+ * wall clock (CLOCK_REALTIME) of the change. Nothing is built when no
+ * socket of the namespace listens.
  */
 void pinhole_event_notify(struct pinhole_net *pn, const struct pinhole *ph,
 			  u8 cmd, u8 reason)
 {
 	const struct genl_family *family = READ_ONCE(pinhole_event_family);
+	u64 now = ktime_get_real_ns();
 	struct sk_buff *msg;
+	void *hdr;
 
 	lockdep_assert_held(&pn->lock);
 	if (!family || !genl_has_listeners(family, pn->net, 0))
 		return;
-	msg = pinhole_msg_new_pinhole(ph, 0, reason);
+	msg = genlmsg_new(pinhole_msg_pinhole_size(ph->key.family, ph->lflags,
+						   ph->remote, ph->owner,
+						   reason) +
+			  nla_total_size_64bit(sizeof(u64)), GFP_KERNEL);
 	if (!msg)
 		return;
-	if (pinhole_msg_fill(msg, ph, 0, 0, 0, cmd, reason)) {
+	hdr = pinhole_msg_put(msg, 0, 0, 0, cmd);
+	if (!hdr || pinhole_msg_put_pinhole(msg, ph, reason) ||
+	    nla_put_u64_64bit(msg, PINHOLE_A_TIME_NS, now, PINHOLE_A_PAD)) {
 		nlmsg_free(msg);
 		return;
 	}
+	genlmsg_end(msg, hdr);
 	genlmsg_multicast_netns(family, pn->net, msg, 0, 0,
 				GFP_KERNEL);
 }

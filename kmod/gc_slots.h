@@ -10,13 +10,18 @@
  * pinhole in a new slot allocates in the xarray; if that fails the pinhole
  * goes on pinhole_net.gc_loose, which every run walks whole
  * (PINHOLE_PF_GC_LOOSE marks it, and the pinholes a run has taken out of
- * their slots). Slot indexes are jiffies-based: 64-bit jiffies do not wrap.
+ * their slots). Slot indexes are jiffies-based and the collector takes the
+ * slots from 0 up to now's: that needs jiffies that never wrap, i.e. a
+ * 64-bit unsigned long. The module therefore builds only for 64-bit
+ * kernels (as if it "depends on 64BIT"); the assertion below says so at
+ * build time rather than let expiry break 49 days after a 32-bit boot.
  *
  * Locking: all of it under pinhole_net.lock.
  */
 #ifndef _PINHOLE_GC_SLOTS_H
 #define _PINHOLE_GC_SLOTS_H
 
+#include <linux/build_bug.h>
 #include <linux/jiffies.h>
 #include <linux/list.h>
 #include <linux/lockdep.h>
@@ -25,6 +30,9 @@
 
 #include "object.h"
 #include "pernet.h"
+
+static_assert(BITS_PER_LONG >= 64,
+	      "pinhole's expiry slots need jiffies that do not wrap (64BIT)");
 
 #define PINHOLE_GC_MIN_INTERVAL	(HZ / 10)
 #define PINHOLE_GC_SLOT		PINHOLE_GC_MIN_INTERVAL
@@ -55,7 +63,7 @@ static inline void pinhole_gc_file(struct pinhole_net *pn, struct pinhole *ph)
 		list_add_tail(&ph->gc_node, &first->gc_node);
 		return;
 	}
-	if (!xa_insert(&pn->gc_slots, slot, ph, GFP_KERNEL))
+	if (!xa_insert(&pn->gc_slots, slot, ph, GFP_KERNEL_ACCOUNT))
 		return;
 	ph->flags |= PINHOLE_PF_GC_LOOSE;
 	list_add_tail(&ph->gc_node, &pn->gc_loose);

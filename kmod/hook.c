@@ -36,6 +36,7 @@ struct pinhole_pcpu_stats {
 	u64_stats_t bytes_accepted;
 	u64_stats_t pkts_dropped;
 	u64_stats_t bytes_dropped;
+	u64_stats_t pkts_malformed;
 	struct u64_stats_sync syncp;
 };
 
@@ -72,6 +73,28 @@ static unsigned int pinhole_hook_verdict(struct pinhole_net *pn,
 	return ok ? NF_ACCEPT : NF_DROP;
 }
 
+/*
+ * A TCP or UDP packet whose ports cannot be read: its transport header is
+ * cut short (a first fragment without it, RFC 7112 for IPv6), or its IPv6
+ * extension header chain cannot be parsed. It could be reassembled or
+ * read further on into a packet for a managed port that we never saw:
+ * while any range is managed, drop it and count it. With no range managed
+ * the module touches nothing.
+ */
+static unsigned int pinhole_hook_malformed(struct pinhole_net *pn)
+{
+	const struct pinhole_config *cfg = rcu_dereference(pn->config);
+	struct pinhole_pcpu_stats *st;
+
+	if (!cfg->nranges)
+		return NF_ACCEPT;
+	st = this_cpu_ptr(pn->pcpu);
+	u64_stats_update_begin(&st->syncp);
+	u64_stats_inc(&st->pkts_malformed);
+	u64_stats_update_end(&st->syncp);
+	return NF_DROP;
+}
+
 /* Is this destination port managed? */
 static bool pinhole_hook_managed(struct pinhole_net *pn, u8 proto, u16 dport)
 {
@@ -104,9 +127,9 @@ static unsigned int pinhole_hook_ipv4(void *priv, struct sk_buff *skb,
 		return NF_ACCEPT;
 	ports = skb_header_pointer(skb, skb_network_offset(skb) + ip_hdrlen(skb),
 				   sizeof(_ports), &_ports);
-	/* Truncated: not a packet any socket will receive; not ours to judge. */
+	/* A first fragment (or a datagram) too short for the ports. */
 	if (!ports)
-		return NF_ACCEPT;
+		return pinhole_hook_malformed(pn);
 	dport = ntohs(ports->dport);
 	if (!pinhole_hook_managed(pn, iph->protocol, dport))
 		return NF_ACCEPT;
@@ -144,6 +167,14 @@ static unsigned int pinhole_hook_ipv6(void *priv, struct sk_buff *skb,
 		thoff = skb_network_offset(skb) + sizeof(*ip6h);
 	else
 		proto = ipv6_find_hdr(skb, &thoff, -1, &fragoff, NULL);
+	/*
+	 * -EBADMSG: the chain runs past the packet (or the first fragment:
+	 * RFC 7112 wants the whole chain in it). -ENOENT is a non-first
+	 * fragment whose fragment header names another extension header:
+	 * no ports there, like any non-first fragment.
+	 */
+	if (proto == -EBADMSG)
+		return pinhole_hook_malformed(pn);
 	if (proto != IPPROTO_UDP && proto != IPPROTO_TCP)
 		return NF_ACCEPT;
 	/*
@@ -155,7 +186,7 @@ static unsigned int pinhole_hook_ipv6(void *priv, struct sk_buff *skb,
 		return NF_ACCEPT;
 	ports = skb_header_pointer(skb, thoff, sizeof(_ports), &_ports);
 	if (!ports)
-		return NF_ACCEPT;
+		return pinhole_hook_malformed(pn);
 	dport = ntohs(ports->dport);
 	if (!pinhole_hook_managed(pn, proto, dport))
 		return NF_ACCEPT;
@@ -237,7 +268,7 @@ void pinhole_hook_stats(struct pinhole_net *pn,
 	memset(stats, 0, sizeof(*stats));
 	for_each_possible_cpu(cpu) {
 		const struct pinhole_pcpu_stats *st = per_cpu_ptr(pn->pcpu, cpu);
-		u64 pa, ba, pd, bd;
+		u64 pa, ba, pd, bd, pm;
 		unsigned int start;
 
 		do {
@@ -246,10 +277,12 @@ void pinhole_hook_stats(struct pinhole_net *pn,
 			ba = u64_stats_read(&st->bytes_accepted);
 			pd = u64_stats_read(&st->pkts_dropped);
 			bd = u64_stats_read(&st->bytes_dropped);
+			pm = u64_stats_read(&st->pkts_malformed);
 		} while (u64_stats_fetch_retry(&st->syncp, start));
 		stats->pkts_accepted += pa;
 		stats->bytes_accepted += ba;
 		stats->pkts_dropped += pd;
 		stats->bytes_dropped += bd;
+		stats->pkts_malformed += pm;
 	}
 }

@@ -14,6 +14,7 @@ struct pinhole_hook_stats {
 	u64 bytes_accepted;
 	u64 pkts_dropped;
 	u64 bytes_dropped;
+	u64 pkts_malformed;
 };
 
 int pinhole_hook_init(struct pinhole_net *pn);

@@ -127,8 +127,13 @@ int pinhole_msg_put_pinhole(struct sk_buff *skb,
 		return -EMSGSIZE;
 	if (ph->owner && nla_put_u32(skb, PINHOLE_A_OWNER, ph->owner->portid))
 		return -EMSGSIZE;
+	/*
+	 * jiffies_to_msecs() returns an unsigned int: at HZ=250 it would
+	 * wrap an idle time of 2^32 ms (49.7 days) that the u32 jiffies
+	 * still hold. Convert in 64 bits.
+	 */
 	if (seen && nla_put_u64_64bit(skb, PINHOLE_A_IDLE_MS,
-				      jiffies_to_msecs(now - seen),
+				      jiffies64_to_msecs((u32)(now - seen)),
 				      PINHOLE_A_PAD))
 		return -EMSGSIZE;
 	if (reason && nla_put_u8(skb, PINHOLE_A_REASON, reason))

@@ -45,12 +45,12 @@ int pinhole_owner_attach(struct pinhole_net *pn, struct pinhole *ph,
 	if (owner && owner->count >= max)
 		return -EDQUOT;
 	if (!owner) {
-		owner = kzalloc(sizeof(*owner), GFP_KERNEL);
+		owner = kzalloc(sizeof(*owner), GFP_KERNEL_ACCOUNT);
 		if (!owner)
 			return -ENOMEM;
 		owner->portid = portid;
 		INIT_LIST_HEAD(&owner->pinholes);
-		err = xa_insert(&pn->owners, portid, owner, GFP_KERNEL);
+		err = xa_insert(&pn->owners, portid, owner, GFP_KERNEL_ACCOUNT);
 		if (err) {
 			kfree(owner);
 			return err;

@@ -87,7 +87,8 @@ static const struct rhashtable_params pinhole_rht_params = {
 
 int pinhole_table_module_init(void)
 {
-	pinhole_cache = KMEM_CACHE(pinhole, 0);
+	/* Charged to the memory cgroup of the task that opens. */
+	pinhole_cache = KMEM_CACHE(pinhole, SLAB_ACCOUNT);
 	return pinhole_cache ? 0 : -ENOMEM;
 }
 
@@ -192,8 +193,8 @@ static bool pinhole_same_remote(const struct pinhole *ph, u8 remote,
  * @pn: the namespace
  * @ph: the pinhole
  *
- * The packet path already ignores an expired pinhole; a control operation
- * that finds one closes it rather than wait for the collector.
+ * The collector's close of an expired pinhole (commands only skip them:
+ * see pinhole_table_find()).
  *
  * Return: whether it was expired (and is closed).
  */
@@ -207,7 +208,8 @@ bool pinhole_table_reap(struct pinhole_net *pn, struct pinhole *ph)
 }
 
 /*
- * A live pinhole with this identity other than @self, or NULL. The key
+ * A live pinhole with this identity other than @self, or NULL. Expired
+ * ones are skipped, not closed: OPEN changes no other pinhole. The key
  * holds the local address; @lflags tells a pinhole bound to the all-zero
  * address from one that accepts any (both have a zero key address).
  */
@@ -220,12 +222,15 @@ static struct pinhole *pinhole_table_twin(struct pinhole_net *pn,
 {
 	struct rhlist_head *list, *pos;
 	struct pinhole *ph, *twin = NULL;
+	u32 now = pinhole_now();
 
 	lockdep_assert_held(&pn->lock);
 	rcu_read_lock();
 	list = rhltable_lookup(&pn->table, key, pinhole_rht_params);
 	rhl_for_each_entry_rcu(ph, pos, list, node) {
-		if (ph == self || ph->lflags != lflags)
+		/* An expired twin waits for the collector: not a twin. */
+		if (ph == self || ph->lflags != lflags ||
+		    pinhole_expired(ph, now))
 			continue;
 		if (!pinhole_same_remote(ph, remote, raddr, rport))
 			continue;
@@ -233,8 +238,6 @@ static struct pinhole *pinhole_table_twin(struct pinhole_net *pn,
 		break;
 	}
 	rcu_read_unlock();
-	if (twin && pinhole_table_reap(pn, twin))
-		twin = NULL;
 	return twin;
 }
 
@@ -276,7 +279,7 @@ struct pinhole *pinhole_table_open(struct pinhole_net *pn,
 		return ERR_PTR(-ENOSPC);
 	}
 
-	ph = kmem_cache_zalloc(pinhole_cache, GFP_KERNEL);
+	ph = kmem_cache_zalloc(pinhole_cache, GFP_KERNEL_ACCOUNT);
 	if (!ph)
 		return ERR_PTR(-ENOMEM);
 	ph->key = spec->key;
@@ -303,7 +306,7 @@ struct pinhole *pinhole_table_open(struct pinhole_net *pn,
 			goto err_free;
 	}
 	err = xa_alloc_cyclic(&pn->ids, &ph->id, ph, XA_LIMIT(1, U32_MAX),
-			      &pn->next_id, GFP_KERNEL);
+			      &pn->next_id, GFP_KERNEL_ACCOUNT);
 	if (err < 0) {
 		if (err == -EBUSY)
 			err = -ENOSPC;
@@ -341,7 +344,8 @@ err_free:
  * @pn: the namespace
  * @id: its id
  *
- * An expired pinhole is closed on the way and not returned.
+ * An expired pinhole is not returned, nor closed: that is the collector's
+ * job (and its CLOSED_NTF), so that looking never changes anything.
  *
  * Return: the pinhole or NULL.
  */
@@ -351,7 +355,7 @@ struct pinhole *pinhole_table_find(struct pinhole_net *pn, u32 id)
 
 	lockdep_assert_held(&pn->lock);
 	ph = xa_load(&pn->ids, id);
-	if (ph && pinhole_table_reap(pn, ph))
+	if (ph && pinhole_expired(ph, pinhole_now()))
 		ph = NULL;
 	return ph;
 }
@@ -545,46 +549,6 @@ unsigned int pinhole_table_close_all(struct pinhole_net *pn, u8 reason)
 }
 
 /*
- * rhltable_lookup() for the packet path, with our hash and compare, all
- * inline: the compiler makes __rhashtable_lookup() and its hash out of
- * line calls, a fifth of the lookup's instructions. It is the same walk as
- * __rhashtable_lookup() of 6.1 and 6.12: the bucket chain, again if a
- * rehash moved the entry away meanwhile, then the table being grown into.
- * RCU read side.
- */
-static __always_inline struct rhlist_head *
-pinhole_table_lookup(struct rhashtable *ht, const struct pinhole_key *key)
-{
-	struct rhash_lock_head __rcu *const *bkt;
-	struct bucket_table *tbl;
-	struct rhash_head *he;
-	unsigned int hash;
-
-	tbl = rht_dereference_rcu(ht->tbl, ht);
-restart:
-	hash = rht_bucket_index(tbl, pinhole_key_hashfn(key, sizeof(*key),
-							tbl->hash_rnd));
-	bkt = rht_bucket(tbl, hash);
-	do {
-		rht_for_each_rcu_from(he, rht_ptr_rcu(bkt), tbl, hash) {
-			struct rhlist_head *list;
-
-			list = container_of(he, struct rhlist_head, rhead);
-			if (pinhole_key_equal(&container_of(list, struct pinhole,
-							    node)->key, key))
-				return list;
-		}
-	} while (he != RHT_NULLS_MARKER(bkt));
-
-	/* Ensure we see any new tables. */
-	smp_rmb();
-	tbl = rht_dereference_rcu(tbl->future_tbl, ht);
-	if (unlikely(tbl))
-		goto restart;
-	return NULL;
-}
-
-/*
  * The first live pinhole under @key that lets a packet from @saddr:@sport
  * in. Every pinhole under the packet's own key matches its destination:
  * it is bound to that address, or (only when the address is all zero)
@@ -600,7 +564,7 @@ pinhole_table_walk(struct pinhole_net *pn, const struct pinhole_key *key,
 	struct rhlist_head *list, *pos;
 	struct pinhole *ph;
 
-	list = pinhole_table_lookup(&pn->table.ht, key);
+	list = rhltable_lookup(&pn->table, key, pinhole_rht_params);
 	rhl_for_each_entry_rcu(ph, pos, list, node) {
 		u8 remote;
 

@@ -337,25 +337,16 @@ int fw_event_recv(struct fw *fw, fw_event_cb cb, void *arg,
 		len = n;
 		for (nlh = (struct nlmsghdr *)fw->evrx.p; NLMSG_OK(nlh, len);
 		     nlh = NLMSG_NEXT(nlh, len)) {
-			struct nlattr *tb[PINHOLE_A_MAX + 1];
-			struct genlmsghdr *gh;
 			struct fw_event ev;
 
-			if (nlh->nlmsg_type != fw->family_id ||
-			    nlh->nlmsg_len < NLMSG_LENGTH(GENL_HDRLEN))
+			if (nlh->nlmsg_type != fw->family_id)
 				continue;
-			gh = NLMSG_DATA(nlh);
-			if (gh->cmd < PINHOLE_CMD_OPENED_NTF ||
-			    gh->cmd > PINHOLE_CMD_CLOSED_NTF)
+			rc = fw_parse_event(nlh, &ev);
+			if (rc == -ENOMSG)
 				continue;
-			memset(&ev, 0, sizeof(ev));
-			ev.cmd = gh->cmd;
-			if (fw_parse_attrs(nlh, tb) ||
-			    fw_fill_pinhole(tb, &ev.ph))
+			if (rc)
 				return fw_seterr(err, -EPROTO,
 						 "malformed event from the kernel");
-			if (tb[PINHOLE_A_REASON])
-				ev.reason = nla_get_u8(tb[PINHOLE_A_REASON]);
 			count++;
 			if (cb) {
 				rc = cb(&ev, arg);

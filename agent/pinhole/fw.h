@@ -132,13 +132,23 @@ struct fw_stats {
 	uint64_t pkts_dropped;
 	uint64_t bytes_dropped;
 	uint64_t refused;
+	uint64_t pkts_malformed;	/* ports unreadable, while managed */
 };
 
 struct fw_event {
 	uint8_t cmd;			/* PINHOLE_CMD_{OPENED,PINNED,ACTIVATED,CLOSED}_NTF */
 	uint8_t reason;			/* CLOSED_NTF: enum pinhole_reason, else 0 */
+	bool has_time;			/* false: a kernel without TIME_NS */
+	uint64_t time_ns;		/* CLOCK_REALTIME of the change, ns */
 	struct fw_pinhole ph;
 };
+
+/*
+ * One event message (PINHOLE_CMD_*_NTF) into @ev. Return 0, -EPROTO if
+ * malformed, -ENOMSG if it is not an event. fw_event_recv() uses it.
+ */
+struct nlmsghdr;
+int fw_parse_event(struct nlmsghdr *nlh, struct fw_event *ev);
 
 /*
  * Handle. fw_open() fails with -ENOENT and the message "pinhole.ko is not

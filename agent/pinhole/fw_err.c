@@ -58,6 +58,7 @@ static const char *const fw_top_names[] = {
 	[PINHOLE_A_COUNT] = "PINHOLE_A_COUNT",
 	[PINHOLE_A_CONFIG] = "PINHOLE_A_CONFIG",
 	[PINHOLE_A_STATS] = "PINHOLE_A_STATS",
+	[PINHOLE_A_TIME_NS] = "PINHOLE_A_TIME_NS",
 };
 
 static const char *const fw_cfg_names[] = {

@@ -91,6 +91,7 @@ static struct nla_policy fw_policy[PINHOLE_A_MAX + 1] = {
 	[PINHOLE_A_COUNT]	= { .type = NLA_U32 },
 	[PINHOLE_A_CONFIG]	= { .type = NLA_NESTED },
 	[PINHOLE_A_STATS]	= { .type = NLA_NESTED },
+	[PINHOLE_A_TIME_NS]	= { .type = NLA_U64 },
 };
 
 int fw_parse_attrs(struct nlmsghdr *nlh, struct nlattr **tb)
@@ -164,6 +165,30 @@ int fw_parse_pinhole(struct nlmsghdr *nlh, void *arg)
 	if (fw_parse_attrs(nlh, tb))
 		return -EPROTO;
 	return fw_fill_pinhole(tb, arg ? arg : &tmp);
+}
+
+int fw_parse_event(struct nlmsghdr *nlh, struct fw_event *ev)
+{
+	struct nlattr *tb[PINHOLE_A_MAX + 1];
+	struct genlmsghdr *gh;
+
+	memset(ev, 0, sizeof(*ev));
+	if (nlh->nlmsg_len < NLMSG_LENGTH(GENL_HDRLEN))
+		return -EPROTO;
+	gh = NLMSG_DATA(nlh);
+	if (gh->cmd < PINHOLE_CMD_OPENED_NTF ||
+	    gh->cmd > PINHOLE_CMD_CLOSED_NTF)
+		return -ENOMSG;
+	ev->cmd = gh->cmd;
+	if (fw_parse_attrs(nlh, tb) || fw_fill_pinhole(tb, &ev->ph))
+		return -EPROTO;
+	if (tb[PINHOLE_A_REASON])
+		ev->reason = nla_get_u8(tb[PINHOLE_A_REASON]);
+	if (tb[PINHOLE_A_TIME_NS]) {
+		ev->has_time = true;
+		ev->time_ns = nla_get_u64(tb[PINHOLE_A_TIME_NS]);
+	}
+	return 0;
 }
 
 int fw_parse_count(struct nlmsghdr *nlh, void *arg)
@@ -290,6 +315,7 @@ static struct nla_policy fw_stats_policy[PINHOLE_STATS_A_MAX + 1] = {
 	[PINHOLE_STATS_A_PKTS_DROPPED]	 = { .type = NLA_U64 },
 	[PINHOLE_STATS_A_BYTES_DROPPED]	 = { .type = NLA_U64 },
 	[PINHOLE_STATS_A_REFUSED]	 = { .type = NLA_U64 },
+	[PINHOLE_STATS_A_PKTS_MALFORMED] = { .type = NLA_U64 },
 };
 
 int fw_parse_stats(struct nlmsghdr *nlh, void *arg)
@@ -313,6 +339,7 @@ int fw_parse_stats(struct nlmsghdr *nlh, void *arg)
 	S(PINHOLE_STATS_A_PKTS_DROPPED, pkts_dropped);
 	S(PINHOLE_STATS_A_BYTES_DROPPED, bytes_dropped);
 	S(PINHOLE_STATS_A_REFUSED, refused);
+	S(PINHOLE_STATS_A_PKTS_MALFORMED, pkts_malformed);
 #undef S
 	return 0;
 }

@@ -90,6 +90,8 @@ json_t *event_json(const struct fw_event *ev, uint64_t time_ms)
 	if (!o)
 		return NULL;
 	pj_set_u64(o, "time_ms", time_ms);
+	if (ev->has_time)
+		pj_set_u64(o, "time_ns", ev->time_ns);
 	pj_set_str(o, "event", fw_event_name(ev->cmd));
 	if (ev->cmd == PINHOLE_CMD_CLOSED_NTF)
 		pj_set_str(o, "reason", fw_reason_name(ev->reason));
@@ -189,20 +191,35 @@ void print_list(const struct cli *c, const struct fw_pinhole *phs, int n)
 		print_row(&phs[i]);
 }
 
+void event_time_str(const struct fw_event *ev, uint64_t read_ns, char *buf,
+		    size_t len)
+{
+	/* the kernel's time of the change, else when it was read */
+	uint64_t ns = ev->has_time ? ev->time_ns : read_ns;
+
+	snprintf(buf, len, "%" PRIu64 ".%06" PRIu64, ns / 1000000000,
+		 ns % 1000000000 / 1000);
+}
+
 void print_event(const struct cli *c, const struct fw_event *ev)
 {
 	char local[CLI_ENDPOINT_STRLEN], remote[CLI_ENDPOINT_STRLEN], p[8];
 	const struct fw_pinhole *ph = &ev->ph;
+	char when[32];
+	struct timespec ts;
+	uint64_t ns;
 
+	/* when the event was read: wall clock */
+	clock_gettime(CLOCK_REALTIME, &ts);
 	if (c->json) {
-		struct timespec ts;
-
-		/* when the event was read: wall clock, ms since the epoch */
-		clock_gettime(CLOCK_REALTIME, &ts);
+		/* time_ms: when read, ms since the epoch; time_ns: the change */
 		print_json(event_json(ev, (uint64_t)ts.tv_sec * 1000 +
 				      (uint64_t)ts.tv_nsec / 1000000));
 		return;
 	}
+	ns = (uint64_t)ts.tv_sec * 1000000000 + (uint64_t)ts.tv_nsec;
+	event_time_str(ev, ns, when, sizeof(when));
+	printf("%s ", when);
 	printf("%s id %" PRIu32 " %s %s <- %s state %s cookie %" PRIu64
 	       " lease %" PRIu32 "ms",
 	       fw_event_name(ev->cmd), ph->id, proto_str(ph->proto, p, sizeof(p)),
@@ -316,6 +333,7 @@ void print_config(const struct cli *c, const struct fw_config *cfg)
 	{ "pkts_dropped", (s)->pkts_dropped },				\
 	{ "bytes_dropped", (s)->bytes_dropped },			\
 	{ "refused", (s)->refused },					\
+	{ "pkts_malformed", (s)->pkts_malformed },			\
 }
 
 struct stats_row {

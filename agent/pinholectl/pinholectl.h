@@ -118,6 +118,9 @@ json_t *stats_json(const struct fw_stats *s);
 /* on stdout: text, or with --json one JSON value per line */
 void print_pinhole(const struct cli *c, const struct fw_pinhole *ph);
 void print_list(const struct cli *c, const struct fw_pinhole *phs, int n);
+/* "SECONDS.MICROSECONDS" of the event's change (else of @read_ns) */
+void event_time_str(const struct fw_event *ev, uint64_t read_ns, char *buf,
+		    size_t len);
 void print_event(const struct cli *c, const struct fw_event *ev);
 void print_count(const struct cli *c, const char *what, uint32_t count);
 void print_config(const struct cli *c, const struct fw_config *cfg);

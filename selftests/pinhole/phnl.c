@@ -34,6 +34,14 @@ uint64_t ph_now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+uint64_t ph_realtime_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
 struct nlmsghdr *phnl_req(struct phnl *p, void *buf, uint8_t cmd,
 			  uint16_t flags)
 {
@@ -283,6 +291,9 @@ void ph_parse(const struct nlmsghdr *nlh, struct ph *ph)
 		case PINHOLE_A_COUNT:
 			ph->has_count = true;
 			ph->count = mnl_attr_get_u32(a); break;
+		case PINHOLE_A_TIME_NS:
+			ph->has_time = true;
+			ph->time_ns = mnl_attr_get_u64(a); break;
 		}
 	}
 }

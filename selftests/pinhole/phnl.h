@@ -34,7 +34,7 @@ struct ph {
 	uint16_t family;
 	uint8_t proto;
 	bool has_laddr, has_raddr, has_rport, has_owner, has_idle, has_lease;
-	bool has_reason, has_count;
+	bool has_reason, has_count, has_time;
 	uint8_t laddr[16], raddr[16];
 	uint16_t lport, rport;
 	uint8_t state;
@@ -44,6 +44,7 @@ struct ph {
 	uint32_t flags;
 	uint8_t reason;
 	uint32_t count;
+	uint64_t time_ns;	/* events: CLOCK_REALTIME of the change */
 };
 
 struct ph_range {
@@ -132,6 +133,7 @@ int ph_wait_closed(struct phnl *p, uint32_t id, int timeout_ms, struct ph *ev);
 int ph_netns_new(void);		/* unshare(CLONE_NEWNET) + lo up */
 int ph_link_up(const char *ifname);
 uint64_t ph_now_ms(void);
+uint64_t ph_realtime_ns(void);	/* CLOCK_REALTIME in ns */
 
 
 

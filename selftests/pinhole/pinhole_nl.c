@@ -477,6 +477,55 @@ TEST_F(nl, events_follow_lifecycle)
 	phnl_close(&ev);
 }
 
+/*
+ * Every event carries PINHOLE_A_TIME_NS, the kernel's CLOCK_REALTIME of
+ * the change: it lies between the clock read just before the command and
+ * just after its reply, whenever the listener reads it.
+ */
+TEST_F(nl, events_carry_time_of_change)
+{
+	uint64_t t0, t1;
+	struct phnl ev;
+	struct ph o, e;
+	int i;
+
+	ASSERT_EQ(0, phnl_open(&ev));
+	ASSERT_EQ(0, phnl_subscribe(&ev));
+	for (i = 0; i < 4; i++) {
+		t0 = ph_realtime_ns();
+		switch (i) {
+		case 0:
+			ASSERT_EQ(0, ph_open(&self->p, AF_INET, IPPROTO_UDP,
+					     T_PORT, 0, 0, &o));
+			break;
+		case 1:
+			ASSERT_EQ(0, ph_id_cmd(&self->p, PINHOLE_CMD_PIN, o.id,
+					       0, NULL));
+			break;
+		case 2:
+			ASSERT_EQ(0, ph_activate(&self->p, o.id, AF_INET, NULL,
+						 0, NULL));
+			break;
+		case 3:
+			ASSERT_EQ(0, ph_close_id(&self->p, o.id, NULL));
+			break;
+		}
+		t1 = ph_realtime_ns();
+		usleep(50 * 1000);	/* read late: the time is the change's */
+		ASSERT_EQ(1, ph_recv_event(&ev, 2000, &e));
+		EXPECT_EQ(PINHOLE_CMD_OPENED_NTF + i, e.cmd);
+		ASSERT_TRUE(e.has_time) TH_LOG("event %d without PINHOLE_A_TIME_NS", e.cmd);
+		EXPECT_LE(t0, e.time_ns) TH_LOG("event %d: %llu ns before the command",
+						e.cmd, (unsigned long long)(t0 - e.time_ns));
+		EXPECT_GE(t1, e.time_ns) TH_LOG("event %d: %llu ns after the reply",
+						e.cmd, (unsigned long long)(e.time_ns - t1));
+	}
+	/* replies and GET carry no time: only events do */
+	ASSERT_EQ(0, ph_open(&self->p, AF_INET, IPPROTO_UDP, T_PORT, 0, 0, &o));
+	EXPECT_FALSE(o.has_time);
+	phnl_close(&ev);
+}
+
 /* ---- leases ------------------------------------------------------------- */
 
 TEST_F(nl, lease_expiry_event)
@@ -578,6 +627,53 @@ TEST_F(nl, owner_grace_period)
 	ASSERT_EQ(1, ph_wait_closed(&ev, owned.id, 10000, &e));
 	EXPECT_EQ(PINHOLE_REASON_OWNER_GONE, e.reason);
 	EXPECT_GE(ph_now_ms() - t0, 500);
+	phnl_close(&ev);
+}
+
+/*
+ * Looking changes nothing: GET of an expired pinhole the collector has not
+ * closed yet answers ENOENT without closing it, and OPEN of its twin does
+ * not close it either; the collector does, with its own CLOSED_NTF. An
+ * orphan whose grace is 1 ms expires at once, while the collector, which
+ * runs at most every 100 ms, is due 100 ms after the owner went.
+ */
+TEST_F(nl, get_and_open_do_not_close_expired)
+{
+	struct phnl owner, ev;
+	struct ph x, y, e;
+	uint64_t t0, dt;
+	int r;
+
+	ASSERT_EQ(0, ph_set_u32(&self->p, PINHOLE_CFG_A_OWNER_GRACE_MS, 1));
+	ASSERT_EQ(0, phnl_open(&ev));
+	ASSERT_EQ(0, phnl_subscribe(&ev));
+	ASSERT_EQ(0, phnl_open(&owner));
+	ASSERT_EQ(0, ph_open(&owner, AF_INET, IPPROTO_UDP, T_PORT, 0, 0, &x));
+	ASSERT_EQ(1, ph_recv_event(&ev, 2000, &e));
+	ASSERT_EQ(PINHOLE_CMD_OPENED_NTF, e.cmd);
+
+	phnl_close(&owner);	/* orphaned, lease cut to 1 ms */
+	t0 = ph_now_ms();
+	usleep(10 * 1000);
+	EXPECT_EQ(-ENOENT, ph_id_cmd(&self->p, PINHOLE_CMD_GET, x.id, 0, NULL));
+	ASSERT_EQ(0, ph_open(&self->p, AF_INET, IPPROTO_UDP, T_PORT, 0, 0, &y))
+		TH_LOG("OPEN refused beside an expired twin: %s", self->p.ext_msg);
+	dt = ph_now_ms() - t0;
+	/* the next event is Y's OPENED: neither GET nor OPEN closed X */
+	r = ph_recv_event(&ev, 2000, &e);
+	ASSERT_EQ(1, r);
+	EXPECT_EQ(PINHOLE_CMD_OPENED_NTF, e.cmd)
+		TH_LOG("event %d for id %u before Y's OPENED (%llu ms after the owner went)",
+		       e.cmd, e.id, (unsigned long long)dt);
+	EXPECT_EQ(y.id, e.id);
+	if (dt >= 90)
+		TH_LOG("slow guest: %llu ms after the owner went, the collector "
+		       "may have run first", (unsigned long long)dt);
+	/* then the collector closes X */
+	ASSERT_EQ(1, ph_wait_closed(&ev, x.id, 5000, &e));
+	EXPECT_EQ(PINHOLE_REASON_OWNER_GONE, e.reason);
+	EXPECT_EQ(1, ph_stat(&self->p, PINHOLE_STATS_A_PINHOLES));
+	EXPECT_EQ(0, ph_id_cmd(&self->p, PINHOLE_CMD_GET, y.id, 0, NULL));
 	phnl_close(&ev);
 }
 

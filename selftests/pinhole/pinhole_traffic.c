@@ -405,6 +405,114 @@ TEST_F(tr, expired_pinhole_dropped_before_collector)
 	phnl_close(&ev);
 }
 
+/*
+ * Packets whose ports cannot be read, sent over lo through a raw socket
+ * (the kernel takes our IP header as it is):
+ *   IPv4: a UDP datagram with 2 bytes of UDP header;
+ *   IPv6: the same; a first fragment (offset 0, more fragments) whose UDP
+ *   header is cut short (RFC 7112); a destination options header followed
+ *   by another that is not there (the chain cannot be parsed).
+ * While ranges are managed each is dropped and counted under
+ * PKTS_MALFORMED; with no range managed they are not the module's.
+ */
+static int raw_send(int family, const void *pkt, size_t len)
+{
+	int fd = socket(family, SOCK_RAW, IPPROTO_RAW);
+	struct sockaddr_in6 s6 = { .sin6_family = AF_INET6 };
+	struct sockaddr_in s4 = { .sin_family = AF_INET };
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	if (family == AF_INET) {
+		inet_pton(AF_INET, "127.0.0.1", &s4.sin_addr);
+		n = sendto(fd, pkt, len, 0, (struct sockaddr *)&s4, sizeof(s4));
+	} else {
+		inet_pton(AF_INET6, "::1", &s6.sin6_addr);
+		n = sendto(fd, pkt, len, 0, (struct sockaddr *)&s6, sizeof(s6));
+	}
+	close(fd);
+	return n == (ssize_t)len ? 0 : -errno;
+}
+
+/* Send the malformed packets of @family; return how many were sent. */
+static int send_malformed(int family)
+{
+	uint8_t p[64];
+	int n = 0;
+
+	memset(p, 0, sizeof(p));
+	if (family == AF_INET) {
+		p[0] = 0x45;			/* version 4, 20-byte header */
+		p[3] = 22;			/* total length */
+		p[8] = 64;			/* ttl */
+		p[9] = IPPROTO_UDP;
+		p[12] = 127; p[15] = 1;		/* 127.0.0.1 */
+		p[16] = 127; p[19] = 1;		/* 127.0.0.1 */
+		p[20] = 0x13; p[21] = 0x88;	/* source port, no more */
+		return raw_send(AF_INET, p, 22) ? -1 : 1;
+	}
+	p[0] = 0x60;				/* version 6 */
+	p[7] = 64;				/* hop limit */
+	p[23] = 1;				/* ::1 */
+	p[39] = 1;				/* ::1 */
+
+	/* UDP header cut to 2 bytes */
+	p[5] = 2;
+	p[6] = IPPROTO_UDP;
+	p[40] = 0x13; p[41] = 0x88;
+	if (!raw_send(AF_INET6, p, 42))
+		n++;
+
+	/* first fragment: fragment header, then 2 bytes of UDP header */
+	p[5] = 10;
+	p[6] = 44;				/* fragment */
+	memset(p + 40, 0, 24);
+	p[40] = IPPROTO_UDP;
+	p[43] = 1;				/* offset 0, more fragments */
+	p[47] = 0x42;				/* identification */
+	p[48] = 0x13; p[49] = 0x88;
+	if (!raw_send(AF_INET6, p, 50))
+		n++;
+
+	/* destination options naming more destination options, absent */
+	p[5] = 8;
+	p[6] = 60;
+	memset(p + 40, 0, 24);
+	p[40] = 60;				/* next: destination options */
+	p[41] = 0;				/* 8 bytes */
+	p[42] = 1; p[43] = 4;			/* PadN, 4 bytes */
+	if (!raw_send(AF_INET6, p, 48))
+		n++;
+	return n;
+}
+
+TEST_F(tr, unreadable_ports_dropped_and_counted)
+{
+	int want = variant->family == AF_INET ? 1 : 3;
+	uint64_t before;
+
+	ASSERT_EQ(want, send_malformed(variant->family)) TH_LOG("raw send: %s", strerror(errno));
+	usleep(50 * 1000);
+	EXPECT_EQ(want, ph_stat(&self->p, PINHOLE_STATS_A_PKTS_MALFORMED))
+		TH_LOG("malformed packets not counted");
+	EXPECT_EQ(0, ph_stat(&self->p, PINHOLE_STATS_A_PKTS_DROPPED));
+	EXPECT_EQ(0, ph_stat(&self->p, PINHOLE_STATS_A_PKTS_ACCEPTED));
+
+	/* a well-formed packet still passes through a pinhole */
+	ASSERT_EQ(0, ph_open(&self->p, variant->family, IPPROTO_UDP, T_PORT, 0, 0, NULL));
+	EXPECT_EQ(NPKT, udp_through(variant->family, variant->lo, NULL, 0, T_PORT, NPKT));
+	EXPECT_EQ(NPKT, ph_stat(&self->p, PINHOLE_STATS_A_PKTS_ACCEPTED));
+	EXPECT_EQ(want, ph_stat(&self->p, PINHOLE_STATS_A_PKTS_MALFORMED));
+
+	/* with no range managed, they are left alone */
+	ASSERT_EQ(0, ph_set_ranges(&self->p, NULL, 0));
+	before = ph_stat(&self->p, PINHOLE_STATS_A_PKTS_MALFORMED);
+	ASSERT_EQ(want, send_malformed(variant->family));
+	usleep(50 * 1000);
+	EXPECT_EQ(before, ph_stat(&self->p, PINHOLE_STATS_A_PKTS_MALFORMED));
+}
+
 TEST_F(tr, netns_pinhole_does_not_open_other_netns)
 {
 	struct phnl b;

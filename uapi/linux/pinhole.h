@@ -113,6 +113,14 @@
  *     PINHOLE_A_LEASE_MS (time left), PINHOLE_A_PACKETS, PINHOLE_A_BYTES,
  *     PINHOLE_A_IDLE_MS (time since the last packet; absent if none),
  *     PINHOLE_A_FLAGS.
+ *   An expired pinhole the collector has not closed yet is not found by
+ *   the doit (ENOENT) and is dumped with PINHOLE_A_LEASE_MS 0; neither
+ *   GET nor any other command closes it: the collector does, with its
+ *   CLOSED_NTF. (OPEN does not count it as an identical pinhole.)
+ *   PINHOLE_A_IDLE_MS is exact in milliseconds (no 32-bit truncation);
+ *   the kernel keeps the last packet's time in 32-bit jiffies, so an idle
+ *   time wraps after 2^32 jiffies (about 49 days at HZ=1000, 198 days at
+ *   HZ=250).
  *
  * PINHOLE_CMD_FLUSH
  *   Closes the caller's pinholes, or with PINHOLE_F_FLUSH_ALL in
@@ -139,7 +147,10 @@
  * per change, with the pinhole's attributes (as in GET):
  *   PINHOLE_CMD_OPENED_NTF, PINHOLE_CMD_PINNED_NTF,
  *   PINHOLE_CMD_ACTIVATED_NTF, and PINHOLE_CMD_CLOSED_NTF which adds
- *   PINHOLE_A_REASON. Listening needs CAP_NET_ADMIN.
+ *   PINHOLE_A_REASON. Every event also carries PINHOLE_A_TIME_NS, the
+ *   kernel's CLOCK_REALTIME (ns since the epoch, as clock_gettime() reads
+ *   it) when the change was made, so that a listener can place it among
+ *   other logs however late it reads it. Listening needs CAP_NET_ADMIN.
  */
 
 #ifndef _UAPI_LINUX_PINHOLE_H
@@ -195,6 +206,7 @@ enum pinhole_attr {
 	PINHOLE_A_COUNT,	/* u32, pinholes affected (CLOSE, FLUSH) */
 	PINHOLE_A_CONFIG,	/* nest, PINHOLE_CFG_A_* */
 	PINHOLE_A_STATS,	/* nest, PINHOLE_STATS_A_* */
+	PINHOLE_A_TIME_NS,	/* u64, events: CLOCK_REALTIME of the change */
 
 	__PINHOLE_A_MAX
 };
@@ -283,6 +295,14 @@ enum pinhole_stats_attr {
 	PINHOLE_STATS_A_PKTS_DROPPED,	/* managed packets without pinhole */
 	PINHOLE_STATS_A_BYTES_DROPPED,
 	PINHOLE_STATS_A_REFUSED,	/* OPEN refused by a limit */
+	/*
+	 * packets dropped, while any range is managed, because their ports
+	 * cannot be read: a TCP or UDP header cut short (an IPv4 or IPv6
+	 * first fragment without the whole transport header, RFC 7112), or
+	 * an IPv6 extension header chain that cannot be parsed. Not counted
+	 * in PKTS_DROPPED.
+	 */
+	PINHOLE_STATS_A_PKTS_MALFORMED,
 
 	__PINHOLE_STATS_A_MAX
 };

@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests for fw.c that need no pinhole.ko: names, and the error a
- * caller gets when the module is absent (skipped when it is loaded).
+ * Unit tests for fw.c that need no pinhole.ko: names, the error a caller
+ * gets when the module is absent (skipped when it is loaded), and the
+ * parse of events built here as the kernel builds them.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <netlink/genl/genl.h>
+#include <netlink/msg.h>
 
 #include "pinhole/fw.h"
 #include "ktap.h"
@@ -57,4 +60,60 @@ TEST(open_accepts_null_err)
 
 	fw_close_handle(fw);	/* NULL or not, no crash */
 	fw_close_handle(NULL);
+}
+
+/* An event as the kernel builds it, into a libnl message. */
+static struct nl_msg *event_msg(uint8_t cmd, bool with_time, uint64_t t,
+				uint64_t idle)
+{
+	struct nl_msg *m = nlmsg_alloc();
+
+	if (!m)
+		return NULL;
+	genlmsg_put(m, 0, 0, 0x20, 0, 0, cmd, PINHOLE_GENL_VERSION);
+	nla_put_u32(m, PINHOLE_A_ID, 7);
+	nla_put_u16(m, PINHOLE_A_FAMILY, AF_INET);
+	nla_put_u8(m, PINHOLE_A_PROTO, IPPROTO_UDP);
+	nla_put_u16(m, PINHOLE_A_LOCAL_PORT, 5004);
+	nla_put_u8(m, PINHOLE_A_STATE, PINHOLE_STATE_OPEN);
+	nla_put_u64(m, PINHOLE_A_IDLE_MS, idle);
+	if (cmd == PINHOLE_CMD_CLOSED_NTF)
+		nla_put_u8(m, PINHOLE_A_REASON, PINHOLE_REASON_EXPIRED);
+	if (with_time)
+		nla_put_u64(m, PINHOLE_A_TIME_NS, t);
+	return m;
+}
+
+TEST(parse_event_time_reason_and_idle_above_2_32)
+{
+	struct fw_event ev;
+	struct nl_msg *m;
+
+	m = event_msg(PINHOLE_CMD_CLOSED_NTF, true, 1796564164328123456ULL,
+		      (1ULL << 32) + 5);
+	ASSERT_TRUE(m != NULL);
+	EXPECT_EQ(fw_parse_event(nlmsg_hdr(m), &ev), 0);
+	EXPECT_EQ(ev.cmd, PINHOLE_CMD_CLOSED_NTF);
+	EXPECT_EQ(ev.reason, PINHOLE_REASON_EXPIRED);
+	EXPECT_TRUE(ev.has_time);
+	EXPECT_TRUE(ev.time_ns == 1796564164328123456ULL);
+	EXPECT_EQ(ev.ph.id, 7);
+	EXPECT_EQ(ev.ph.local_port, 5004);
+	EXPECT_TRUE(ev.ph.has_idle);
+	EXPECT_TRUE(ev.ph.idle_ms == (1ULL << 32) + 5);
+	nlmsg_free(m);
+
+	/* an older kernel: no time */
+	m = event_msg(PINHOLE_CMD_OPENED_NTF, false, 0, 1);
+	ASSERT_TRUE(m != NULL);
+	EXPECT_EQ(fw_parse_event(nlmsg_hdr(m), &ev), 0);
+	EXPECT_FALSE(ev.has_time);
+	EXPECT_EQ(ev.reason, 0);
+	nlmsg_free(m);
+
+	/* not an event */
+	m = event_msg(PINHOLE_CMD_GET, true, 1, 1);
+	ASSERT_TRUE(m != NULL);
+	EXPECT_EQ(fw_parse_event(nlmsg_hdr(m), &ev), -ENOMSG);
+	nlmsg_free(m);
 }

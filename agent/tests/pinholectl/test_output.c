@@ -104,6 +104,33 @@ TEST(event_time_first_then_reason_then_pinhole)
 	check_dump(event_json(&ev, 1), want);
 }
 
+TEST(event_time_ns_of_the_change)
+{
+	struct fw_event ev = { .cmd = PINHOLE_CMD_OPENED_NTF,
+			       .has_time = true,
+			       .time_ns = 1796564164328123456ULL,
+			       .ph = sample_pinhole() };
+	char want[1024], t[32];
+
+	snprintf(want, sizeof(want),
+		 "{\"time_ms\":1796564164400,\"time_ns\":1796564164328123456,"
+		 "\"event\":\"%s\"," PH_MEMBERS("%s") "}",
+		 fw_event_name(ev.cmd), fw_state_name(ev.ph.state));
+	check_dump(event_json(&ev, 1796564164400ULL), want);
+
+	/* text: the change's time, seconds and microseconds */
+	event_time_str(&ev, 5000000000ULL, t, sizeof(t));
+	EXPECT_STREQ(t, "1796564164.328123");
+	/* without one (older kernel): the time it was read */
+	ev.has_time = false;
+	event_time_str(&ev, 5000000000ULL, t, sizeof(t));
+	EXPECT_STREQ(t, "5.000000");
+	ev.time_ns = 0;
+	ev.has_time = true;
+	event_time_str(&ev, 5000000000ULL, t, sizeof(t));
+	EXPECT_STREQ(t, "0.000000");
+}
+
 TEST(config_ranges_then_fields_null_when_absent)
 {
 	struct fw_config cfg = {
@@ -134,13 +161,14 @@ TEST(config_ranges_then_fields_null_when_absent)
 
 TEST(stats_in_order_and_exact)
 {
-	struct fw_stats s = { 1, 2, 3, 4, 5, 6, UINT64_MAX, 8, 9, 10 };
+	struct fw_stats s = { 1, 2, 3, 4, 5, 6, UINT64_MAX, 8, 9, 10, 11 };
 
 	check_dump(stats_json(&s),
 		   "{\"pinholes\":1,\"opened\":2,\"closed\":3,\"expired\":4,"
 		   "\"owner_gone\":5,\"pkts_accepted\":6,"
 		   "\"bytes_accepted\":18446744073709551615,"
-		   "\"pkts_dropped\":8,\"bytes_dropped\":9,\"refused\":10}");
+		   "\"pkts_dropped\":8,\"bytes_dropped\":9,\"refused\":10,"
+		   "\"pkts_malformed\":11}");
 }
 
 struct reply_out {
