@@ -3,12 +3,16 @@
 #
 # check.sh - what "make check" runs once the packages are there:
 #   1. builds the agent, the selftests and pinhole.ko for every installed
-#      Debian kernel (W=1; a warning fails the build test),
+#      Debian kernel (W=1, sparse; a warning fails the build test), checks
+#      the feature probes, checkpatch, the include directions, the man
+#      pages; fuzzes each parser briefly; runs the unit tests under ASan+UBSan,
 #   2. runs the agent's host unit tests and its host tests on loopback
 #      (agent/tests/*.sh|py listed below: two daemons, refusals, floods,
-#      the control socket's limits),
-#   3. boots each kernel in qemu and runs selftests/pinhole/run.sh there,
-#   4. prints every result and ends with "N passed, N failed, N skipped".
+#      the control socket's limits, media safety, inbound policy, DNS),
+#   3. builds, installs, loads (in a VM per kernel) and purges the Debian
+#      packages,
+#   4. boots each kernel in qemu and runs selftests/vm/suite.sh there,
+#   5. prints every result and ends with "N passed, N failed, N skipped".
 # KTAP streams are kept in build/results/.
 
 set -u
@@ -49,6 +53,7 @@ for v in $kvers; do
 	step "kmod-W1-clean-$v" no_warnings "build/kmod/$v/build.log"
 	step "kmod-sparse-clean-$v" scripts/sparse.sh "$v"
 done
+step compat-probes scripts/test-compat-probes.sh
 
 step checkpatch scripts/checkpatch.sh
 step ktap-summary scripts/test-ktap-summary.sh
@@ -56,6 +61,7 @@ step include-directions scripts/check-includes.py
 step include-check-selftest scripts/test-check-includes.sh
 step fuzz-smoke scripts/fuzz.sh --smoke
 step agent-asan-ubsan scripts/agent-asan.sh
+step man-pages scripts/man-check.sh
 
 # Host unit tests (agent): KTAP on stdout.
 make -s -C agent check >"$results/agent.ktap" 2>"$results/agent.log"
@@ -81,6 +87,11 @@ for t in $host_tests; do
 	agent/tests/$t >"$results/host-${t%.*}.ktap" 2>"$results/host-${t%.*}.log"
 	cat "$results/host-${t%.*}.ktap"
 done
+
+# The Debian packages as an operator uses them: build, lintian, install
+# (DKMS builds pinhole.ko for every kernel), modprobe and a smoke in a VM
+# per kernel, purge, nothing left.
+step debian-packages scripts/test-packages.sh
 
 # The selftests, in a VM per kernel.
 for v in $kvers; do
