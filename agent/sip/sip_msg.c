@@ -12,6 +12,7 @@
 #include <osipparser2/osip_port.h>
 
 #include "lib/plog.h"
+#include "sip_auth.h"
 #include "sip_msg.h"
 
 /*
@@ -192,5 +193,13 @@ osip_message_t *sip_msg_from_invite(const osip_message_t *inv,
 			osip_list_add(&m->routes, rc, -1);
 	}
 	osip_message_set_max_forwards(m, SIP_MAX_FORWARDS);
+	/* the INVITE's credentials: the ACK of a non-2xx has them (22.1,
+	 * as the ACK of a 2xx, 13.2.2.4); a CANCEL is never challenged
+	 * (22.1) and 9.1 does not list them, but a proxy that checks every
+	 * request still finds the INVITE's */
+	if (sip_auth_copy(m, inv)) {
+		osip_message_free(m);
+		return NULL;
+	}
 	return m;
 }

@@ -70,7 +70,8 @@ const char *sip_msg_tag(const osip_from_t *f);
  * A request that the INVITE @inv's transaction sends: Request-URI, top Via
  * (same branch), From, Call-ID, CSeq number and Route set copied, method
  * and CSeq method @method, To from @to (RFC 3261 9.1 for CANCEL with the
- * INVITE's To, 17.1.1.3 for the ACK of a non-2xx with the response's To).
+ * INVITE's To, 17.1.1.3 for the ACK of a non-2xx with the response's To),
+ * and the INVITE's Authorization and Proxy-Authorization.
  * NULL when out of memory or @inv lacks a header it needs.
  */
 osip_message_t *sip_msg_from_invite(const osip_message_t *inv,
