@@ -42,28 +42,6 @@ int sip_msg_init(void)
 	return parser_init() == 0 ? 0 : -ENOMEM;
 }
 
-/* INFO: what belongs to a call or to our own registration */
-enum plog_level sip_msg_log_level(const osip_message_t *m, bool sent)
-{
-	static const char *const call[] = {
-		"INVITE", "ACK", "BYE", "CANCEL", "PRACK", "UPDATE", "INFO",
-		"REFER",
-	};
-	const char *method = MSG_IS_REQUEST(m) ? m->sip_method :
-			     m->cseq ? m->cseq->method : NULL;
-	unsigned int i;
-
-	if (!method)
-		return PLOG_DEBUG;
-	for (i = 0; i < sizeof(call) / sizeof(call[0]); i++)
-		if (!strcmp(method, call[i]))
-			return PLOG_INFO;
-	/* our REGISTER out, its answers in */
-	if (!strcmp(method, "REGISTER") && sent == MSG_IS_REQUEST(m))
-		return PLOG_INFO;
-	return PLOG_DEBUG;
-}
-
 osip_message_t *sip_msg_parse(const char *buf, size_t len)
 {
 	osip_message_t *m;

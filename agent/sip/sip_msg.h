@@ -9,22 +9,14 @@
 #ifndef PINHOLE_SIP_MSG_H
 #define PINHOLE_SIP_MSG_H
 
-#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include <osipparser2/osip_parser.h>
 
-#include "lib/plog.h"
-
 /* once per process, before any other call; libosip2's traces become
  * debug lines of the log */
 int sip_msg_init(void);
-
-/* the level of the log line of a message we @sent or received (plog.h):
- * info for calls (INVITE, ACK, BYE, CANCEL, PRACK, UPDATE, INFO, REFER and
- * their responses) and our registration, debug for the rest */
-enum plog_level sip_msg_log_level(const osip_message_t *m, bool sent);
 
 /* NULL when the buffer is not a SIP message */
 osip_message_t *sip_msg_parse(const char *buf, size_t len);

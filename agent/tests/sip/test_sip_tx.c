@@ -3,7 +3,8 @@
  * test_sip_tx.c - transactions (RFC 3261 17, RFC 6026) on a fake clock:
  * the retransmission schedules of Timers A, E and G and of the 2xx, the
  * timeouts B, F, H and L, the ACK of a non-2xx, retransmitted INVITEs
- * reported to the TU, the ACK of a 2xx matched by dialog, CANCEL.
+ * reported to the TU, the ACK of a 2xx matched by dialog, CANCEL; the
+ * retransmission lines of the log at debug only.
  *
  * pinholed's transaction layer talks to a plain UDP socket on loopback
  * ("the peer") that plays the other side by hand.
@@ -695,4 +696,67 @@ TEST(answered_non_invite_transaction_is_small)
 		  (b.uordblks - a.uordblks) / (size_t)n);
 	/* was over 8 KB: libosip2's 8000-byte buffer, the request's tree */
 	EXPECT_LT((b.uordblks - a.uordblks) / (size_t)n, 1536);
+}
+
+/* an INVITE of ours resent (Timer A) and our 2xx resent until the ACK:
+ * the log at @level in @buf */
+static void retransmissions(enum plog_level level, char *buf, size_t size)
+{
+	FILE *f = tmpfile();
+	struct sip_ctx *ct;
+	size_t n;
+
+	ASSERT_TRUE(f != NULL);
+	setup();
+	plog_init("test", level);
+	plog_set_output(f);
+	ct = sip_ctx_send(E.sip, request("INVITE"), &E.peer_addr, resp_h, NULL);
+	ASSERT_TRUE(ct != NULL);
+	tmr_fake_advance(SIP_TIMER_A_MS);
+	peer_invite("z9hG4bKlog");
+	ASSERT_TRUE(E.stx != NULL);
+	sip_stx_reply_code(E.stx, 200, "ours");
+	/* Timer A at 0.5 and 1.5 s, the 2xx again at 0.5 s after it */
+	tmr_fake_advance(2 * SIP_T1_MS);
+	EXPECT_EQ(peer_count(), 5);
+	sip_stx_release(E.stx);
+	sip_ctx_release(ct);
+	plog_set_output(NULL);
+	plog_init("test", PLOG_ERR);
+	fflush(f);
+	rewind(f);
+	n = fread(buf, 1, size - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+}
+
+static int count_of(const char *s, const char *what)
+{
+	int n = 0;
+
+	while ((s = strstr(s, what))) {
+		n++;
+		s += strlen(what);
+	}
+	return n;
+}
+
+TEST(retransmission_lines_at_debug_only)
+{
+	static const enum plog_level below[] = {
+		PLOG_ERR, PLOG_WARN, PLOG_INFO,
+	};
+	static char log[16384];
+	unsigned int i;
+
+	for (i = 0; i < sizeof(below) / sizeof(below[0]); i++) {
+		retransmissions(below[i], log, sizeof(log));
+		EXPECT_EQ(count_of(log, "retransmit"), 0);
+		EXPECT_EQ(count_of(log, " | call="), 0);
+	}
+	retransmissions(PLOG_DEBUG, log, sizeof(log));
+	EXPECT_EQ(count_of(log, " test D retransmit INVITE (Timer A) | "
+			   "call=tx1 cseq=1/INVITE "), 2);
+	EXPECT_EQ(count_of(log, " test D retransmit 200 (2xx until ACK) | "
+			   "call=srv1 cseq=3/INVITE "), 1);
 }
