@@ -5,8 +5,8 @@
 Reads RAW/<scenario>/ (pinholed logs, stamped pinholectl monitor lines,
 calls/callstats JSON) and RAW/sip.pcapng (the proxy's SIP capture, read with
 tshark when it is installed), prints for each scenario a SIP ladder (alice,
-proxy, bob; both daemons' logs merged by time, the proxy's times from the
-capture), the pinhole table's life per side, the media each way and the time
+proxy, bob; both daemons' logs merged by time: their SIP message lines,
+logged at --log-level debug; the proxy's times from the capture), the pinhole table's life per side, the media each way and the time
 until the session was up, then a summary table comparing the scenarios.
 Writes OUT/report.html (self-contained, inline SVG) and OUT/summary.json.
 
@@ -326,6 +326,12 @@ def analyse(d, pcap_all):
     meta = read_meta(d)
     delay = float(meta.get("delay_ms", "100"))
     logs = {u: parse_log(os.path.join(d, u + ".log"), u) for u in GW}
+    for u in GW:
+        # the SIP message lines are debug lines (agent/lib/plog.h)
+        if logs[u] and not any(e["tag"] in "<>" for e in logs[u]):
+            print("report.py: %s/%s.log has no SIP message line: was "
+                  "pinholed run at --log-level debug? (demo/vm.sh)"
+                  % (d, u), file=sys.stderr)
     mons = {u: parse_mon(os.path.join(d, u + ".mon"), u) for u in GW}
     up = {u: read_json(os.path.join(d, u + ".calls.up.json"), {}) for u in GW}
     end = {u: read_json(os.path.join(d, u + ".calls.json"), {}) for u in GW}

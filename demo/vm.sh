@@ -20,8 +20,8 @@
 # (OUTDIR/sip.pcapng; off by default: its start costs tens of seconds under
 # TCG on a loaded host).
 #
-# Per scenario, OUTDIR/NAME/ holds: alice.log bob.log (pinholed, agent/lib/plog.h
-# format), alice.mon bob.mon ("EPOCH JSON" lines of pinholectl --json monitor),
+# Per scenario, OUTDIR/NAME/ holds: alice.log bob.log (pinholed at
+# --log-level debug, agent/lib/plog.h format), alice.mon bob.mon ("EPOCH JSON" lines of pinholectl --json monitor),
 # alice.calls.json bob.calls.json (pinholectl --json calls, while up and at
 # the end: *.calls.up.json, *.calls.json), alice.callstats.json
 # bob.callstats.json and meta (key=value). OUTDIR/kamailio.log is the
@@ -180,7 +180,9 @@ monitor_start()
 
 # pinholed_start USER ADDR [options]: the daemon in USER's namespace;
 # its SIP goes through the proxy, its media straight to the other UA (not
-# the signalling peer's address: --media-peer any)
+# the signalling peer's address: --media-peer any); at --log-level debug:
+# the ladders are drawn from the SIP message lines, debug lines
+# (agent/lib/plog.h)
 pinholed_start()
 {
 	local u=$1 addr=$2
@@ -190,7 +192,7 @@ pinholed_start()
 	ip netns exec "$u" "$PINHOLED" --listen "$addr:5060" \
 		--user "$u" --domain "$DOMAIN" --proxy "sip:$PROXY:5060" \
 		--register --password "$PASSWORD" --media-ports "$MEDIA" \
-		--media-peer any \
+		--media-peer any --log-level debug \
 		--control "$RUN/$u.sock" "$@" 2>"$DIR/$u.log" &
 	PIDS+=($!)
 	eval "PID_$u=$!"

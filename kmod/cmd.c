@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The pinhole commands of the "pinhole" family: OPEN, PIN, ACTIVATE,
- * RENEW, CLOSE, GET (one pinhole; dump.c dumps them all) and FLUSH.
+ * REBIND, RENEW, CLOSE, GET (one pinhole; dump.c dumps them all) and
+ * FLUSH.
  *
  * Every command runs under the namespace's lock (pinhole_net.lock), checks
  * the whole request before it changes anything, and names what it refuses
@@ -42,26 +43,63 @@ static int pinhole_cmd_addr(struct genl_info *info, int attr, u16 family,
 	return 0;
 }
 
-/* Optional remote address and port of OPEN and ACTIVATE. */
-static int pinhole_cmd_remote(struct genl_info *info, u16 family, u8 *remote,
-			      union nf_inet_addr *raddr, u16 *rport)
+/* Optional remote address and port of OPEN, ACTIVATE and REBIND. */
+static int pinhole_cmd_remote(struct genl_info *info, u16 family,
+			      struct pinhole_remote *remote)
 {
 	int err;
 
-	*remote = 0;
-	*rport = 0;
-	memset(raddr, 0, sizeof(*raddr));
+	memset(remote, 0, sizeof(*remote));
 	if (info->attrs[PINHOLE_A_REMOTE_ADDR]) {
 		err = pinhole_cmd_addr(info, PINHOLE_A_REMOTE_ADDR, family,
-				       raddr);
+				       &remote->addr);
 		if (err)
 			return err;
-		*remote |= PINHOLE_R_ADDR;
+		remote->flags |= PINHOLE_R_ADDR;
 	}
 	if (info->attrs[PINHOLE_A_REMOTE_PORT]) {
-		*rport = nla_get_u16(info->attrs[PINHOLE_A_REMOTE_PORT]);
-		if (*rport)
-			*remote |= PINHOLE_R_PORT;
+		remote->port = nla_get_u16(info->attrs[PINHOLE_A_REMOTE_PORT]);
+		if (remote->port)
+			remote->flags |= PINHOLE_R_PORT;
+	}
+	return 0;
+}
+
+/*
+ * ACTIVATE and REBIND: PINHOLE_F_LATCH and its window (into @remote and
+ * @latch_ms); REBIND without a latch needs a remote address.
+ */
+static int pinhole_cmd_latch(struct genl_info *info, u8 cmd,
+			     struct pinhole_remote *remote, u32 *latch_ms)
+{
+	const struct nlattr *fla = info->attrs[PINHOLE_A_FLAGS];
+	const struct nlattr *wla = info->attrs[PINHOLE_A_LATCH_MS];
+	u32 flags = pinhole_nla_get_u32_default(fla, 0);
+
+	if (flags & ~PINHOLE_F_LATCH) {
+		if (cmd == PINHOLE_CMD_REBIND)
+			NL_SET_ERR_MSG_ATTR(info->extack, fla,
+					    "flag not valid for REBIND");
+		else
+			NL_SET_ERR_MSG_ATTR(info->extack, fla,
+					    "flag not valid for ACTIVATE");
+		return -EINVAL;
+	}
+	if (wla && !(flags & PINHOLE_F_LATCH)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, wla,
+				    "latch window without PINHOLE_F_LATCH");
+		return -EINVAL;
+	}
+	*latch_ms = pinhole_nla_get_u32_default(wla, 0);
+	if (flags & PINHOLE_F_LATCH) {
+		remote->flags |= PINHOLE_R_LATCH;
+		return 0;
+	}
+	if (cmd == PINHOLE_CMD_REBIND && !(remote->flags & PINHOLE_R_ADDR)) {
+		NL_SET_ERR_MSG_MOD(info->extack,
+				   "REBIND needs a remote address or PINHOLE_F_LATCH");
+		pinhole_nl_attr_miss(info->extack, NULL, PINHOLE_A_REMOTE_ADDR);
+		return -EINVAL;
 	}
 	return 0;
 }
@@ -133,8 +171,7 @@ int pinhole_cmd_open(struct sk_buff *skb, struct genl_info *info)
 			return err;
 		spec.lflags |= PINHOLE_L_ADDR;
 	}
-	err = pinhole_cmd_remote(info, family, &spec.remote, &spec.raddr,
-				 &spec.rport);
+	err = pinhole_cmd_remote(info, family, &spec.remote);
 	if (err)
 		return err;
 	flags = pinhole_nla_get_u32_default(attrs[PINHOLE_A_FLAGS], 0);
@@ -151,7 +188,7 @@ int pinhole_cmd_open(struct sk_buff *skb, struct genl_info *info)
 		spec.owner = info->snd_portid;
 
 	msg = genlmsg_new(pinhole_msg_pinhole_size(family, spec.lflags,
-						   spec.remote, spec.owner, 0),
+						   spec.owner, 0),
 			  GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
@@ -170,28 +207,33 @@ int pinhole_cmd_open(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
-/* Attributes PIN, ACTIVATE, RENEW and GET take besides PINHOLE_A_ID. */
+/*
+ * Attributes PIN, ACTIVATE, REBIND, RENEW and GET take besides
+ * PINHOLE_A_ID.
+ */
 static const u64 pinhole_cmd_id_attrs[PINHOLE_CMD_MAX + 1] = {
 	[PINHOLE_CMD_PIN] = A(LEASE_MS),
-	[PINHOLE_CMD_ACTIVATE] = A(REMOTE_ADDR) | A(REMOTE_PORT) | A(LEASE_MS),
+	[PINHOLE_CMD_ACTIVATE] = A(REMOTE_ADDR) | A(REMOTE_PORT) | A(LEASE_MS) |
+				 A(FLAGS) | A(LATCH_MS),
+	[PINHOLE_CMD_REBIND] = A(REMOTE_ADDR) | A(REMOTE_PORT) | A(FLAGS) |
+			       A(LATCH_MS),
 	[PINHOLE_CMD_RENEW] = A(LEASE_MS),
 	[PINHOLE_CMD_GET] = 0,
 };
 
 /*
- * PIN, ACTIVATE, RENEW and GET (doit): apply the command to the pinhole
- * named by PINHOLE_A_ID and reply with the pinhole.
+ * PIN, ACTIVATE, REBIND, RENEW and GET (doit): apply the command to the
+ * pinhole named by PINHOLE_A_ID and reply with the pinhole.
  */
 int pinhole_cmd_by_id(struct sk_buff *skb, struct genl_info *info)
 {
 	struct pinhole_net *pn = pinhole_pernet(genl_info_net(info));
 	u8 cmd = info->genlhdr->cmd;
 	u32 lease_ms = pinhole_cmd_lease(info);
+	struct pinhole_remote remote = {};
 	struct sk_buff *msg = NULL;
-	union nf_inet_addr raddr;
 	struct pinhole *ph;
-	u8 remote = 0;
-	u16 rport = 0;
+	u32 latch_ms = 0;
 	int err;
 
 	err = pinhole_policy_only(info, A(ID) | pinhole_cmd_id_attrs[cmd]) ?:
@@ -205,13 +247,13 @@ int pinhole_cmd_by_id(struct sk_buff *skb, struct genl_info *info)
 		err = -ENOENT;
 		goto out;
 	}
-	if (cmd == PINHOLE_CMD_ACTIVATE) {
-		err = pinhole_cmd_remote(info, ph->key.family, &remote, &raddr,
-					 &rport);
+	if (cmd == PINHOLE_CMD_ACTIVATE || cmd == PINHOLE_CMD_REBIND) {
+		err = pinhole_cmd_remote(info, ph->key.family, &remote) ?:
+		      pinhole_cmd_latch(info, cmd, &remote, &latch_ms);
 		if (err)
 			goto out;
 	}
-	msg = pinhole_msg_new_pinhole(ph, remote, 0);
+	msg = pinhole_msg_new_pinhole(ph, 0);
 	if (!msg) {
 		err = -ENOMEM;
 		goto out;
@@ -221,8 +263,12 @@ int pinhole_cmd_by_id(struct sk_buff *skb, struct genl_info *info)
 		err = pinhole_table_pin(pn, ph, lease_ms, info->extack);
 		break;
 	case PINHOLE_CMD_ACTIVATE:
-		err = pinhole_table_activate(pn, ph, remote, &raddr, rport,
+		err = pinhole_table_activate(pn, ph, &remote, latch_ms,
 					     lease_ms, info->extack);
+		break;
+	case PINHOLE_CMD_REBIND:
+		err = pinhole_table_rebind(pn, ph, &remote, latch_ms,
+					   info->extack);
 		break;
 	case PINHOLE_CMD_RENEW:
 		err = pinhole_table_renew(pn, ph, lease_ms, info->extack);

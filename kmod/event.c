@@ -31,6 +31,49 @@ void pinhole_event_stop(void)
 	WRITE_ONCE(pinhole_event_family, NULL);
 }
 
+/*
+ * Build and multicast one event; @rem (or NULL: the pinhole's own remote,
+ * now) names the remotes it reports and the time of the change.
+ */
+static void pinhole_event_send(struct pinhole_net *pn, const struct pinhole *ph,
+			       u8 cmd, u8 reason,
+			       const struct pinhole_msg_remotes *rem)
+{
+	const struct genl_family *family = READ_ONCE(pinhole_event_family);
+	u64 now = rem && rem->time_ns ? rem->time_ns : ktime_get_real_ns();
+	struct sk_buff *msg;
+	size_t size;
+	void *hdr;
+	int err;
+
+	lockdep_assert_held(&pn->lock);
+	if (!family || !genl_has_listeners(family, pn->net, 0))
+		return;
+	size = pinhole_msg_pinhole_size(ph->key.family, ph->lflags,
+					ph->owner, reason) +
+	       nla_total_size_64bit(sizeof(u64));
+	if (rem && rem->old)
+		size += pinhole_msg_remote_size(ph->key.family);
+	msg = genlmsg_new(size, GFP_KERNEL);
+	if (!msg)
+		return;
+	hdr = pinhole_msg_put(msg, 0, 0, 0, cmd);
+	if (!hdr) {
+		nlmsg_free(msg);
+		return;
+	}
+	err = rem ? pinhole_msg_put_pinhole_remotes(msg, ph, reason, rem) :
+		    pinhole_msg_put_pinhole(msg, ph, reason);
+	if (err ||
+	    nla_put_u64_64bit(msg, PINHOLE_A_TIME_NS, now, PINHOLE_A_PAD)) {
+		nlmsg_free(msg);
+		return;
+	}
+	genlmsg_end(msg, hdr);
+	genlmsg_multicast_netns(family, pn->net, msg, 0, 0,
+				GFP_KERNEL);
+}
+
 /**
  * pinhole_event_notify - announce a change on the "events" group
  * @pn: the namespace (lock held: events go out in the order of changes)
@@ -45,27 +88,19 @@ void pinhole_event_stop(void)
 void pinhole_event_notify(struct pinhole_net *pn, const struct pinhole *ph,
 			  u8 cmd, u8 reason)
 {
-	const struct genl_family *family = READ_ONCE(pinhole_event_family);
-	u64 now = ktime_get_real_ns();
-	struct sk_buff *msg;
-	void *hdr;
+	pinhole_event_send(pn, ph, cmd, reason, NULL);
+}
 
-	lockdep_assert_held(&pn->lock);
-	if (!family || !genl_has_listeners(family, pn->net, 0))
-		return;
-	msg = genlmsg_new(pinhole_msg_pinhole_size(ph->key.family, ph->lflags,
-						   ph->remote, ph->owner,
-						   reason) +
-			  nla_total_size_64bit(sizeof(u64)), GFP_KERNEL);
-	if (!msg)
-		return;
-	hdr = pinhole_msg_put(msg, 0, 0, 0, cmd);
-	if (!hdr || pinhole_msg_put_pinhole(msg, ph, reason) ||
-	    nla_put_u64_64bit(msg, PINHOLE_A_TIME_NS, now, PINHOLE_A_PAD)) {
-		nlmsg_free(msg);
-		return;
-	}
-	genlmsg_end(msg, hdr);
-	genlmsg_multicast_netns(family, pn->net, msg, 0, 0,
-				GFP_KERNEL);
+/**
+ * pinhole_event_remotes - announce a change of a pinhole's remote
+ * @pn: the namespace (lock held)
+ * @ph: the pinhole
+ * @cmd: PINHOLE_CMD_REBOUND_NTF or PINHOLE_CMD_LATCHED_NTF
+ * @rem: the remote to report as the pinhole's, the old one (REBOUND) and
+ *	 the time of the change (0 = now)
+ */
+void pinhole_event_remotes(struct pinhole_net *pn, const struct pinhole *ph,
+			   u8 cmd, const struct pinhole_msg_remotes *rem)
+{
+	pinhole_event_send(pn, ph, cmd, 0, rem);
 }

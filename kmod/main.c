@@ -21,6 +21,7 @@
 #include "hook.h"
 #include "netlink.h"
 #include "owner.h"
+#include "remote.h"
 #include "pernet.h"
 #include "release.h"
 #include "table.h"
@@ -49,6 +50,7 @@ static int __net_init pinhole_net_init(struct net *net)
 	RCU_INIT_POINTER(pn->config, cfg);
 	pinhole_owner_init(pn);
 	pinhole_gc_init(pn);
+	pinhole_latch_init(pn);
 	err = pinhole_table_init(pn);
 	if (err)
 		goto err_config;
@@ -82,6 +84,7 @@ static void __net_exit pinhole_net_exit(struct net *net)
 	mutex_unlock(&pn->lock);
 
 	pinhole_gc_uninit(pn);
+	pinhole_latch_uninit(pn);
 	pinhole_table_uninit(pn);
 	pinhole_owner_uninit(pn);
 	pinhole_hook_uninit(pn);

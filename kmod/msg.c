@@ -47,8 +47,18 @@ void *pinhole_msg_put_reply(struct sk_buff *skb, struct genl_info *info)
  * again to shrink it. Each size below sums what the matching put function
  * writes (nla_total_size_64bit() counts the pad a 64-bit value may need).
  */
-size_t pinhole_msg_pinhole_size(u16 family, u8 lflags, u8 remote,
-				bool owner, u8 reason)
+/* A remote's address and port, at most. */
+size_t pinhole_msg_remote_size(u16 family)
+{
+	return nla_total_size(family == AF_INET ? 4 : 16) +
+	       nla_total_size(sizeof(u16));
+}
+
+/*
+ * The remote's address and port are always counted: the packet path may
+ * latch a remote between the sizing and the filling.
+ */
+size_t pinhole_msg_pinhole_size(u16 family, u8 lflags, bool owner, u8 reason)
 {
 	size_t alen = family == AF_INET ? 4 : 16;
 	size_t size;
@@ -66,10 +76,7 @@ size_t pinhole_msg_pinhole_size(u16 family, u8 lflags, u8 remote,
 	       nla_total_size_64bit(sizeof(u64));
 	if (lflags & PINHOLE_L_ADDR)
 		size += nla_total_size(alen);
-	if (remote & PINHOLE_R_ADDR)
-		size += nla_total_size(alen);
-	if (remote & PINHOLE_R_PORT)
-		size += nla_total_size(sizeof(u16));
+	size += pinhole_msg_remote_size(family);
 	if (owner)
 		size += nla_total_size(sizeof(u32));
 	if (reason)
@@ -77,21 +84,64 @@ size_t pinhole_msg_pinhole_size(u16 family, u8 lflags, u8 remote,
 	return size;
 }
 
-/*
- * A message for @ph, once it has bound @remote too. Lock held: the
- * pinhole's remote and owner cannot change until it is filled.
- */
-struct sk_buff *pinhole_msg_new_pinhole(const struct pinhole *ph,
-					u8 remote, u8 reason)
+/* A message for @ph. Lock held: its owner cannot change until it is filled. */
+struct sk_buff *pinhole_msg_new_pinhole(const struct pinhole *ph, u8 reason)
 {
 	return genlmsg_new(pinhole_msg_pinhole_size(ph->key.family, ph->lflags,
-						   ph->remote | remote,
 						   ph->owner, reason),
 			   GFP_KERNEL);
 }
 
+static int pinhole_msg_put_remote(struct sk_buff *skb, int alen,
+				  const struct pinhole_remote *r,
+				  int addr_attr, int port_attr)
+{
+	if (!r)
+		return 0;
+	if ((r->flags & PINHOLE_R_ADDR) &&
+	    nla_put(skb, addr_attr, alen, &r->addr))
+		return -EMSGSIZE;
+	if ((r->flags & PINHOLE_R_PORT) && nla_put_u16(skb, port_attr, r->port))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/* PINHOLE_A_FLAGS of a pinhole whose remote is @r. */
+static u32 pinhole_msg_flags(const struct pinhole *ph,
+			     const struct pinhole_remote *r)
+{
+	u32 flags = 0;
+
+	if (ph->flags & PINHOLE_PF_LEASE_ONLY)
+		flags |= PINHOLE_F_LEASE_ONLY;
+	if (r && (r->flags & PINHOLE_R_LATCH))
+		flags |= READ_ONCE(pinhole_remote_latch_of(r)->expired) ?
+			 PINHOLE_F_LATCH_EXPIRED : PINHOLE_F_LATCH;
+	return flags;
+}
+
+/* The pinhole's attributes, with its remote as published now. */
 int pinhole_msg_put_pinhole(struct sk_buff *skb,
 			    const struct pinhole *ph, u8 reason)
+{
+	struct pinhole_msg_remotes rem = {};
+	int err;
+
+	rcu_read_lock();
+	rem.cur = rcu_dereference(ph->remote);
+	err = pinhole_msg_put_pinhole_remotes(skb, ph, reason, &rem);
+	rcu_read_unlock();
+	return err;
+}
+
+/*
+ * The pinhole's attributes with the remotes of @rem: @rem->cur as its
+ * remote, @rem->old (if any) as PINHOLE_A_OLD_REMOTE_*. Either lock held
+ * or under RCU: the remotes stay valid meanwhile.
+ */
+int pinhole_msg_put_pinhole_remotes(struct sk_buff *skb,
+				    const struct pinhole *ph, u8 reason,
+				    const struct pinhole_msg_remotes *rem)
 {
 	u32 now = pinhole_now(), expires = READ_ONCE(ph->expires);
 	u32 seen = READ_ONCE(ph->last_seen);
@@ -112,18 +162,16 @@ int pinhole_msg_put_pinhole(struct sk_buff *skb,
 			      atomic64_read(&ph->packets), PINHOLE_A_PAD) ||
 	    nla_put_u64_64bit(skb, PINHOLE_A_BYTES,
 			      atomic64_read(&ph->bytes), PINHOLE_A_PAD) ||
-	    nla_put_u32(skb, PINHOLE_A_FLAGS,
-			(ph->flags & PINHOLE_PF_LEASE_ONLY) ?
-			PINHOLE_F_LEASE_ONLY : 0))
+	    nla_put_u32(skb, PINHOLE_A_FLAGS, pinhole_msg_flags(ph, rem->cur)))
 		return -EMSGSIZE;
 	if ((ph->lflags & PINHOLE_L_ADDR) &&
 	    nla_put(skb, PINHOLE_A_LOCAL_ADDR, alen, &ph->key.laddr))
 		return -EMSGSIZE;
-	if ((ph->remote & PINHOLE_R_ADDR) &&
-	    nla_put(skb, PINHOLE_A_REMOTE_ADDR, alen, &ph->raddr))
-		return -EMSGSIZE;
-	if ((ph->remote & PINHOLE_R_PORT) &&
-	    nla_put_u16(skb, PINHOLE_A_REMOTE_PORT, ph->rport))
+	if (pinhole_msg_put_remote(skb, alen, rem->cur, PINHOLE_A_REMOTE_ADDR,
+				   PINHOLE_A_REMOTE_PORT) ||
+	    pinhole_msg_put_remote(skb, alen, rem->old,
+				   PINHOLE_A_OLD_REMOTE_ADDR,
+				   PINHOLE_A_OLD_REMOTE_PORT))
 		return -EMSGSIZE;
 	if (ph->owner && nla_put_u32(skb, PINHOLE_A_OWNER, ph->owner->portid))
 		return -EMSGSIZE;

@@ -72,6 +72,11 @@ static const struct genl_small_ops pinhole_genl_ops[] = {
 		.flags = GENL_UNS_ADMIN_PERM,
 		.doit = pinhole_admin_get_stats,
 	},
+	{
+		.cmd = PINHOLE_CMD_REBIND,
+		.flags = GENL_UNS_ADMIN_PERM,
+		.doit = pinhole_cmd_by_id,
+	},
 };
 
 /* Listeners need CAP_NET_ADMIN, as the operations do (see compat.h). */

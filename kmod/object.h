@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The pinhole object: its hash key, its flags and its times. The table
+ * The pinhole object: its hash key, its remote (or latch), its flags and
+ * its times. The table
  * (table.c) creates, indexes and frees pinholes; the collector (gc.c)
  * and the owners (owner.c) link them on their lists.
  */
@@ -8,12 +9,15 @@
 #define _PINHOLE_OBJECT_H
 
 #include <linux/atomic.h>
+#include <linux/container_of.h>
 #include <linux/jiffies.h>
 #include <linux/list.h>
 #include <linux/netfilter.h>
+#include <linux/rcupdate.h>
 #include <linux/rhashtable-types.h>
 #include <linux/types.h>
 
+struct pinhole_latch;
 struct pinhole_owner;
 
 /*
@@ -34,14 +38,67 @@ struct pinhole_key {
 /* pinhole.lflags, immutable */
 #define PINHOLE_L_ADDR		BIT(0)	/* bound to a local address */
 
-/* pinhole.remote, written once (smp_store_release) */
+/* pinhole_remote.flags, immutable once published */
 #define PINHOLE_R_ADDR		BIT(0)	/* bound to a remote address */
 #define PINHOLE_R_PORT		BIT(1)	/* bound to a remote port */
+#define PINHOLE_R_LATCH		BIT(2)	/* a struct pinhole_latch (remote.h) */
+
+/**
+ * struct pinhole_remote - the remote a pinhole lets in
+ * @addr: the address if PINHOLE_R_ADDR (zero-padded like the key's)
+ * @port: the port if PINHOLE_R_PORT, host order
+ * @flags: PINHOLE_R_*
+ * @time_ns: CLOCK_REALTIME when the packet path learnt it (latched), or 0
+ * @latch: the latch that learnt it while that latch's outcome is not
+ *	   reported yet (remote.c), else NULL; pinhole_net.lock, not read by
+ *	   the packet path
+ * @rcu: freed after a grace period once replaced
+ *
+ * Immutable once published in pinhole.remote: a new remote is a new
+ * object (kmalloc, memcg-charged), so the packet path reads one remote or
+ * the other, never a mix. With PINHOLE_R_LATCH it is the @r of a struct
+ * pinhole_latch: the address and port it latches from, if any.
+ */
+struct pinhole_remote {
+	union nf_inet_addr addr;
+	u16 port;
+	u8 flags;
+	u64 time_ns;
+	struct pinhole_latch *latch;
+	struct rcu_head rcu;
+};
 
 /* pinhole.flags; lock */
 #define PINHOLE_PF_LEASE_ONLY	BIT(0)	/* opened without an owner */
 #define PINHOLE_PF_ORPHAN	BIT(1)	/* its owner went; in its grace period */
 #define PINHOLE_PF_GC_LOOSE	BIT(2)	/* @gc_node on gc_loose (gc_slots.h) */
+
+/**
+ * struct pinhole_latch - a remote to be learnt from the first packet
+ * @r: the address and port it latches from (PINHOLE_R_LATCH set)
+ * @learnt: the remote the packet path fills and publishes, preallocated;
+ *	    whoever takes it with xchg() decides the latch: the packet path
+ *	    (it latches) or a lock holder (it cancels: REBIND, close, the
+ *	    window's end)
+ * @deadline: jiffies after which it latches no more, 0 = none; immutable
+ * @ph: its pinhole; immutable
+ * @node: in pinhole_net.latching until its outcome is reported; lock
+ * @expired: the window ended without a packet; lock, READ_ONCE
+ */
+struct pinhole_latch {
+	struct pinhole_remote r;
+	struct pinhole_remote *learnt;
+	unsigned long deadline;
+	struct pinhole *ph;
+	struct list_head node;
+	bool expired;
+};
+
+static inline struct pinhole_latch *
+pinhole_remote_latch_of(const struct pinhole_remote *r)
+{
+	return container_of(r, struct pinhole_latch, r);
+}
 
 /**
  * struct pinhole - one pinhole
@@ -56,10 +113,20 @@ struct pinhole {
 	struct rhlist_head node;	/* in pinhole_net.table; lock */
 	struct pinhole_key key;		/* immutable */
 	u32 id;				/* immutable, never 0 */
-	union nf_inet_addr raddr;	/* written before @remote publishes it */
-	u16 rport;			/* written before @remote publishes it */
+	/*
+	 * The remote constraint, NULL = any remote. RCU: the packet path
+	 * reads it with rcu_dereference() once per candidate pinhole and
+	 * matches against that object only. Replaced under pinhole_net.lock
+	 * (ACTIVATE binds, REBIND swaps with xchg()), except that the packet
+	 * path itself replaces a latch with the remote it learnt (cmpxchg(),
+	 * after winning the latch's @learnt with xchg(), see remote.c): so
+	 * lock holders read it with pinhole_remote_get() (READ_ONCE), not
+	 * rcu_dereference_protected(). The old object is freed after a grace
+	 * period (kfree_rcu()); whatever is published when the pinhole is
+	 * freed goes with it.
+	 */
+	struct pinhole_remote __rcu *remote;
 	u8 lflags;			/* PINHOLE_L_*, immutable */
-	u8 remote;			/* PINHOLE_R_*, smp_store_release(), once */
 	u8 state;			/* PINHOLE_STATE_*; lock */
 	u8 flags;			/* PINHOLE_PF_*; lock */
 	u32 expires;			/* pinhole time; lock, READ_ONCE */

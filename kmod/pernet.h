@@ -79,6 +79,17 @@ struct pinhole_net {
 	/* when gc_work is due; valid when gc_armed; lock */
 	unsigned long gc_next;
 	bool gc_armed;
+	/*
+	 * pinholes waiting for their latch, or latched and not reported
+	 * yet: struct pinhole_latch.node; lock (remote.c)
+	 */
+	struct list_head latching;
+	/* queued by the packet path when it latched (any context) */
+	struct work_struct latch_kick;
+	/* the end of the earliest latch window; armed, when: lock */
+	struct delayed_work latch_timer;
+	unsigned long latch_next;
+	bool latch_armed;
 	/* the namespace is going away: nothing new may start; lock */
 	bool dead;
 };

@@ -65,7 +65,8 @@ const struct nla_policy pinhole_policy_cfg[PINHOLE_CFG_A_MAX + 1] = {
  * ERANGE is what the uapi promises for them.
  *
  * One policy for the family. Attributes that are only ever sent by the
- * kernel (state, owner, counters, reason, count, stats) are left out:
+ * kernel (state, owner, counters, reason, count, stats, time, old
+ * remote) are left out:
  * strict validation rejects them in requests. Which of the others each
  * command accepts is checked by pinhole_policy_only().
  */
@@ -84,6 +85,8 @@ const struct nla_policy pinhole_policy[PINHOLE_A_MAX + 1] = {
 		NLA_POLICY_FULL_RANGE(NLA_U32, &pinhole_lease_range),
 	[PINHOLE_A_FLAGS] = PINHOLE_NLA_POLICY_FLAGS(PINHOLE_F_ALL),
 	[PINHOLE_A_CONFIG] = NLA_POLICY_NESTED(pinhole_policy_cfg),
+	[PINHOLE_A_LATCH_MS] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &pinhole_lease_range),
 };
 
 /* Reject any attribute outside @allowed (a mask of BIT_ULL(PINHOLE_A_*)). */

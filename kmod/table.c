@@ -20,15 +20,18 @@
 #include "object.h"
 #include "owner.h"
 #include "pernet.h"
+#include "remote.h"
 #include "table.h"
 
 /*
- * 136 bytes on x86-64 (pahole): the packet path reads the first cache line
- * (hash node, key, remote address and port, flags) and the expiry and
- * counters of the second. 30 fit in a page; the bench's memory target
- * (192 bytes per pinhole, hash buckets and id index included) needs it.
+ * 128 bytes on x86-64 (pahole): the packet path reads the first cache line
+ * (hash node, key, remote pointer, flags, expiry) and the counters of the
+ * second. A remote, when bound, is a separate object (64 bytes of
+ * kmalloc, a latch 128 more while it waits) so that it can be replaced
+ * under traffic. 32 fit in a page; the bench's memory target (192 bytes
+ * per pinhole, hash buckets and id index included) needs it.
  */
-static_assert(sizeof(struct pinhole) <= 136);
+static_assert(sizeof(struct pinhole) <= 128);
 static_assert(sizeof(struct pinhole_key) == 20);
 
 static struct kmem_cache *pinhole_cache __read_mostly;
@@ -120,7 +123,10 @@ void pinhole_table_uninit(struct pinhole_net *pn)
  */
 static void pinhole_free_rcu(struct rcu_head *head)
 {
-	kmem_cache_free(pinhole_cache, container_of(head, struct pinhole, rcu));
+	struct pinhole *ph = container_of(head, struct pinhole, rcu);
+
+	pinhole_remote_destroy(ph);
+	kmem_cache_free(pinhole_cache, ph);
 }
 
 static const struct pinhole_config *pinhole_table_config(struct pinhole_net *pn)
@@ -178,16 +184,6 @@ static void pinhole_table_account(struct pinhole_net *pn,
 	WRITE_ONCE(*n, *n + delta);
 }
 
-static bool pinhole_same_remote(const struct pinhole *ph, u8 remote,
-				const union nf_inet_addr *raddr, u16 rport)
-{
-	if (ph->remote != remote)
-		return false;
-	if ((remote & PINHOLE_R_ADDR) && !nf_inet_addr_cmp(&ph->raddr, raddr))
-		return false;
-	return !(remote & PINHOLE_R_PORT) || ph->rport == rport;
-}
-
 /**
  * pinhole_table_reap - close a pinhole if its lease ran out
  * @pn: the namespace
@@ -216,9 +212,8 @@ bool pinhole_table_reap(struct pinhole_net *pn, struct pinhole *ph)
 static struct pinhole *pinhole_table_twin(struct pinhole_net *pn,
 					  const struct pinhole *self,
 					  const struct pinhole_key *key,
-					  u8 lflags, u8 remote,
-					  const union nf_inet_addr *raddr,
-					  u16 rport)
+					  u8 lflags,
+					  const struct pinhole_remote *remote)
 {
 	struct rhlist_head *list, *pos;
 	struct pinhole *ph, *twin = NULL;
@@ -232,7 +227,7 @@ static struct pinhole *pinhole_table_twin(struct pinhole_net *pn,
 		if (ph == self || ph->lflags != lflags ||
 		    pinhole_expired(ph, now))
 			continue;
-		if (!pinhole_same_remote(ph, remote, raddr, rport))
+		if (!pinhole_remote_same(rcu_dereference(ph->remote), remote))
 			continue;
 		twin = ph;
 		break;
@@ -254,6 +249,7 @@ struct pinhole *pinhole_table_open(struct pinhole_net *pn,
 				   struct netlink_ext_ack *extack)
 {
 	const struct pinhole_config *cfg = pinhole_table_config(pn);
+	struct pinhole_remote *remote;
 	unsigned long expires;
 	struct pinhole *ph;
 	int err;
@@ -269,7 +265,7 @@ struct pinhole *pinhole_table_open(struct pinhole_net *pn,
 	if (err)
 		return ERR_PTR(err);
 	if (pinhole_table_twin(pn, NULL, &spec->key, spec->lflags,
-			       spec->remote, &spec->raddr, spec->rport)) {
+			       &spec->remote)) {
 		NL_SET_ERR_MSG_MOD(extack, "an identical pinhole exists");
 		return ERR_PTR(-EEXIST);
 	}
@@ -282,11 +278,17 @@ struct pinhole *pinhole_table_open(struct pinhole_net *pn,
 	ph = kmem_cache_zalloc(pinhole_cache, GFP_KERNEL_ACCOUNT);
 	if (!ph)
 		return ERR_PTR(-ENOMEM);
+	if (spec->remote.flags) {
+		remote = pinhole_remote_new(&spec->remote, 0);
+		if (!remote) {
+			kmem_cache_free(pinhole_cache, ph);
+			return ERR_PTR(-ENOMEM);
+		}
+		/* published (again) by the table insertion */
+		pinhole_remote_bind(pn, ph, remote);
+	}
 	ph->key = spec->key;
 	ph->lflags = spec->lflags;
-	ph->raddr = spec->raddr;
-	ph->rport = spec->rport;
-	ph->remote = spec->remote;	/* published by the table insertion */
 	ph->state = PINHOLE_STATE_OPEN;
 	ph->cookie = spec->cookie;
 	ph->expires = (u32)expires;
@@ -335,6 +337,7 @@ err_owner:
 	if (ph->owner)
 		pinhole_owner_detach(pn, ph);
 err_free:
+	pinhole_remote_destroy(ph);
 	kmem_cache_free(pinhole_cache, ph);
 	return ERR_PTR(err);
 }
@@ -397,38 +400,42 @@ int pinhole_table_pin(struct pinhole_net *pn, struct pinhole *ph,
  * pinhole_table_activate - OPEN or PINNED -> ACTIVE, binding the remote
  * @pn: the namespace
  * @ph: the pinhole
- * @remote: PINHOLE_R_* bits of the remote constraint asked, 0 = none
- * @raddr: the remote address if PINHOLE_R_ADDR
- * @rport: the remote port if PINHOLE_R_PORT
+ * @remote: the remote constraint asked (flags 0 = none), or a latch
+ *	    (PINHOLE_R_LATCH, with the address and port it latches from)
+ * @latch_ms: a latch's window, 0 = none
  * @lease_ms: the lease, 0 = the ACTIVE default
  * @extack: where to report a refusal
  *
- * The remote constraint is bound once: asking for another one on a pinhole
- * that has one is -EBUSY; asking for the same one is fine. Activating an
- * ACTIVE pinhole renews it (and may bind a remote it did not have yet).
+ * ACTIVATE binds a remote once: asking for another one on a pinhole that
+ * has one is -EBUSY (REBIND replaces it); asking for the same one is fine.
+ * A latch needs a pinhole without a remote. Activating an ACTIVE pinhole
+ * renews it (and may bind a remote it did not have yet).
  *
  * Return: 0, -EBUSY, -EEXIST (the binding would duplicate another
- * pinhole) or -ERANGE.
+ * pinhole), -ERANGE or -ENOMEM.
  */
 int pinhole_table_activate(struct pinhole_net *pn, struct pinhole *ph,
-			   u8 remote, const union nf_inet_addr *raddr,
-			   u16 rport, u32 lease_ms,
-			   struct netlink_ext_ack *extack)
+			   const struct pinhole_remote *remote, u32 latch_ms,
+			   u32 lease_ms, struct netlink_ext_ack *extack)
 {
-	bool bind = remote && !ph->remote;
+	struct pinhole_remote *cur = pinhole_remote_get(pn, ph), *r = NULL;
+	bool bind = remote->flags && !cur;
 	unsigned long expires;
 	u8 old = ph->state;
 	int err;
 
 	lockdep_assert_held(&pn->lock);
-	if (remote && ph->remote &&
-	    !pinhole_same_remote(ph, remote, raddr, rport)) {
+	if ((remote->flags & PINHOLE_R_LATCH) && cur) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "pinhole already has a remote: REBIND replaces it");
+		return -EBUSY;
+	}
+	if (remote->flags && cur && !pinhole_remote_same(cur, remote)) {
 		NL_SET_ERR_MSG_MOD(extack,
 				   "pinhole already bound to another remote");
 		return -EBUSY;
 	}
-	if (bind && pinhole_table_twin(pn, ph, &ph->key, ph->lflags,
-				       remote, raddr, rport)) {
+	if (bind && pinhole_table_twin(pn, ph, &ph->key, ph->lflags, remote)) {
 		NL_SET_ERR_MSG_MOD(extack, "an identical pinhole exists");
 		return -EEXIST;
 	}
@@ -436,20 +443,59 @@ int pinhole_table_activate(struct pinhole_net *pn, struct pinhole *ph,
 				  extack);
 	if (err)
 		return err;
-
 	if (bind) {
-		if (remote & PINHOLE_R_ADDR)
-			ph->raddr = *raddr;
-		if (remote & PINHOLE_R_PORT)
-			ph->rport = rport;
-		/* Pairs with smp_load_acquire() in pinhole_table_match(). */
-		smp_store_release(&ph->remote, remote);
+		r = pinhole_remote_new(remote, latch_ms);
+		if (!r)
+			return -ENOMEM;
+		pinhole_remote_bind(pn, ph, r);
 	}
 	ph->state = PINHOLE_STATE_ACTIVE;
 	pinhole_table_set_expires(pn, ph, expires);
 	pinhole_table_changed(pn);
 	if (old != PINHOLE_STATE_ACTIVE || bind)
 		pinhole_event_notify(pn, ph, PINHOLE_CMD_ACTIVATED_NTF, 0);
+	return 0;
+}
+
+/**
+ * pinhole_table_rebind - replace the remote of an ACTIVE pinhole
+ * @pn: the namespace
+ * @ph: the pinhole
+ * @remote: the new remote (an address at least), or a latch
+ * @latch_ms: a latch's window, 0 = none
+ * @extack: where to report a refusal
+ *
+ * The new remote is published atomically (remote.c): the packet path
+ * matches each packet against the old remote or the new one. Rebinding
+ * to the remote the pinhole has changes nothing (no event). The lease is
+ * left alone.
+ *
+ * Return: 0, -EBUSY (not ACTIVE), -EEXIST (the binding would duplicate
+ * another pinhole) or -ENOMEM.
+ */
+int pinhole_table_rebind(struct pinhole_net *pn, struct pinhole *ph,
+			 const struct pinhole_remote *remote, u32 latch_ms,
+			 struct netlink_ext_ack *extack)
+{
+	struct pinhole_remote *r;
+
+	lockdep_assert_held(&pn->lock);
+	if (ph->state != PINHOLE_STATE_ACTIVE) {
+		NL_SET_ERR_MSG_MOD(extack, "pinhole is not active");
+		return -EBUSY;
+	}
+	if (!(remote->flags & PINHOLE_R_LATCH) &&
+	    pinhole_remote_same(pinhole_remote_get(pn, ph), remote))
+		return 0;
+	if (pinhole_table_twin(pn, ph, &ph->key, ph->lflags, remote)) {
+		NL_SET_ERR_MSG_MOD(extack, "an identical pinhole exists");
+		return -EEXIST;
+	}
+	r = pinhole_remote_new(remote, latch_ms);
+	if (!r)
+		return -ENOMEM;
+	pinhole_remote_rebind(pn, ph, r);
+	pinhole_table_changed(pn);
 	return 0;
 }
 
@@ -506,6 +552,7 @@ void pinhole_table_close(struct pinhole_net *pn, struct pinhole *ph,
 {
 	lockdep_assert_held(&pn->lock);
 
+	pinhole_remote_close(pn, ph);
 	pinhole_event_notify(pn, ph, PINHOLE_CMD_CLOSED_NTF, reason);
 
 	rhltable_remove(&pn->table, &ph->node, pinhole_rht_params);
@@ -566,18 +613,11 @@ pinhole_table_walk(struct pinhole_net *pn, const struct pinhole_key *key,
 
 	list = rhltable_lookup(&pn->table, key, pinhole_rht_params);
 	rhl_for_each_entry_rcu(ph, pos, list, node) {
-		u8 remote;
-
 		if (pinhole_expired(ph, now))
 			continue;
 		if (any && (ph->lflags & PINHOLE_L_ADDR))
 			continue;
-		/* Pairs with smp_store_release() in pinhole_table_activate(). */
-		remote = smp_load_acquire(&ph->remote);
-		if ((remote & PINHOLE_R_ADDR) &&
-		    !nf_inet_addr_cmp(&ph->raddr, saddr))
-			continue;
-		if ((remote & PINHOLE_R_PORT) && ph->rport != sport)
+		if (!pinhole_remote_match(pn, ph, saddr, sport))
 			continue;
 		return ph;
 	}

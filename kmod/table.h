@@ -17,9 +17,7 @@ struct pinhole_net;
 struct pinhole_spec {
 	struct pinhole_key key;		/* laddr zero unless PINHOLE_L_ADDR */
 	u8 lflags;			/* PINHOLE_L_* */
-	u8 remote;			/* PINHOLE_R_* */
-	u16 rport;
-	union nf_inet_addr raddr;
+	struct pinhole_remote remote;	/* flags 0 = any remote */
 	u64 cookie;
 	u32 lease_ms;			/* 0 = the state's default */
 	u32 owner;			/* netlink port id, 0 = lease-only */
@@ -37,9 +35,11 @@ struct pinhole *pinhole_table_find(struct pinhole_net *pn, u32 id);
 int pinhole_table_pin(struct pinhole_net *pn, struct pinhole *ph,
 		      u32 lease_ms, struct netlink_ext_ack *extack);
 int pinhole_table_activate(struct pinhole_net *pn, struct pinhole *ph,
-			   u8 remote, const union nf_inet_addr *raddr,
-			   u16 rport, u32 lease_ms,
-			   struct netlink_ext_ack *extack);
+			   const struct pinhole_remote *remote, u32 latch_ms,
+			   u32 lease_ms, struct netlink_ext_ack *extack);
+int pinhole_table_rebind(struct pinhole_net *pn, struct pinhole *ph,
+			 const struct pinhole_remote *remote, u32 latch_ms,
+			 struct netlink_ext_ack *extack);
 int pinhole_table_renew(struct pinhole_net *pn, struct pinhole *ph,
 			u32 lease_ms, struct netlink_ext_ack *extack);
 void pinhole_table_close(struct pinhole_net *pn, struct pinhole *ph,

@@ -88,7 +88,7 @@ cat "$results/agent.ktap"
 #                   only the call that needs it
 #   options_flood.sh OPTIONS at 3000/s for 40 s: calls still made, RSS back
 host_tests="two_ua.sh refusals.py log_flood.sh flood.sh ctl_limits.sh media_safety.py
-	inbound_policy.py dns.py options_flood.sh"
+	inbound_policy.py dns.py options_flood.sh auth_calls.py"
 for t in $host_tests; do
 	echo "# agent/tests/$t"
 	agent/tests/$t >"$results/host-${t%.*}.ktap" 2>"$results/host-${t%.*}.log"

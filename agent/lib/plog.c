@@ -243,22 +243,11 @@ void plog_rl(enum plog_level level, const char *fmt, ...)
 	va_end(ap);
 }
 
-void plog_msg(enum plog_level level, char tag, const char *fmt, ...)
+void plog_msg(char tag, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (!plog_enabled(level))
-		return;
-	va_start(ap, fmt);
-	vline(tag, fmt, ap);
-	va_end(ap);
-}
-
-void plog_tag(char tag, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!plog_enabled(PLOG_INFO))
+	if (!plog_enabled(PLOG_DEBUG))
 		return;
 	va_start(ap, fmt);
 	vline(tag, fmt, ap);

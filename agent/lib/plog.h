@@ -28,14 +28,17 @@
  *
  * Levels (--log-level, default info):
  *   error, warn  'E', 'W' lines
- *   info         '.' lines, and the SIP message lines ('>' '<') of calls
- *                and of our registration: INVITE, ACK, BYE, CANCEL, PRACK,
- *                UPDATE, INFO, REFER and their responses; REGISTER we send
- *                and the responses we get (sip_msg_log_level())
- *   debug        'D' lines; every other SIP message line (OPTIONS, REGISTER
- *                sent to us, unknown methods, ... and our answers: a flood
- *                of them costs no log at the default level); libosip2's own
- *                traces ("osip: FILE:LINE TEXT")
+ *   info         '.' lines: what happens to calls ("call N A -> B", glare
+ *                decisions, pinhole operations, "call N closed"), the
+ *                registration's outcome, the daemon's start and stop
+ *   debug        'D' lines; every SIP message line ('>' '<', plog_msg()),
+ *                whatever its method, sent or received, request or
+ *                response, and every retransmission line ('D' "retransmit
+ *                ..."): a peer's flood of any method (INVITE, BYE, CANCEL,
+ *                OPTIONS, garbage) costs no line per message at the default
+ *                level; libosip2's own traces ("osip: FILE:LINE TEXT").
+ *                Whatever reads the message lines (tests, the demo's
+ *                ladders) runs pinholed at --log-level debug.
  *
  * Warnings are rate-limited per format string (call site): at most
  * PLOG_RL_BURST lines in PLOG_RL_INTERVAL_MS, then nothing until the
@@ -68,11 +71,8 @@ void plog(enum plog_level level, const char *fmt, ...)
 /* rate-limited at any level: for lines a peer can trigger at will */
 void plog_rl(enum plog_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-/* SIP message lines: @tag is '>' or '<', logged at @level */
-void plog_msg(enum plog_level level, char tag, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-/* plog_msg(PLOG_INFO, ...) */
-void plog_tag(char tag, const char *fmt, ...)
+/* a SIP message line: @tag is '>' or '<'; at debug only (above) */
+void plog_msg(char tag, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 /* @src[0..len) escaped as above into @dst (NUL-terminated, cut at a whole

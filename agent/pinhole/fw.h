@@ -140,7 +140,9 @@ struct fw_event {
 	uint8_t reason;			/* CLOSED_NTF: enum pinhole_reason, else 0 */
 	bool has_time;			/* false: a kernel without TIME_NS */
 	uint64_t time_ns;		/* CLOCK_REALTIME of the change, ns */
-	struct fw_pinhole ph;
+	struct fw_pinhole ph;		/* LATCHED_NTF: ph.remote is the learnt one */
+	struct fw_addr old_remote;	/* REBOUND_NTF: the remote before, or AF_UNSPEC */
+	uint16_t old_remote_port;	/* REBOUND_NTF: 0 = none */
 };
 
 /*
@@ -168,6 +170,17 @@ int fw_pin(struct fw *fw, uint32_t id, uint32_t lease_ms,
 int fw_activate(struct fw *fw, uint32_t id, const struct fw_addr *remote,
 		uint16_t remote_port, uint32_t lease_ms,
 		struct fw_pinhole *out, struct fw_err *err);
+/*
+ * ACTIVATE or REBIND (@cmd) with PINHOLE_F_LATCH in @flags (0 = none) and
+ * a latch window (0 = not sent); @remote may be NULL (or AF_UNSPEC).
+ */
+int fw_bind(struct fw *fw, uint8_t cmd, uint32_t id,
+	    const struct fw_addr *remote, uint16_t remote_port,
+	    uint32_t flags, uint32_t latch_ms, uint32_t lease_ms,
+	    struct fw_pinhole *out, struct fw_err *err);
+/* REBIND: replace the remote of an ACTIVE pinhole. */
+int fw_rebind(struct fw *fw, uint32_t id, const struct fw_addr *remote,
+	      uint16_t remote_port, struct fw_pinhole *out, struct fw_err *err);
 int fw_renew(struct fw *fw, uint32_t id, uint32_t lease_ms,
 	     struct fw_pinhole *out, struct fw_err *err);
 /* @count (may be NULL) receives the number of pinholes closed. */

@@ -130,6 +130,37 @@ int fw_activate(struct fw *fw, uint32_t id, const struct fw_addr *remote,
 			 lease_ms, out, err);
 }
 
+int fw_bind(struct fw *fw, uint8_t cmd, uint32_t id,
+	    const struct fw_addr *remote, uint16_t remote_port,
+	    uint32_t flags, uint32_t latch_ms, uint32_t lease_ms,
+	    struct fw_pinhole *out, struct fw_err *err)
+{
+	struct nl_msg *msg;
+
+	if (cmd != PINHOLE_CMD_ACTIVATE && cmd != PINHOLE_CMD_REBIND)
+		return fw_seterr(err, -EINVAL, "not ACTIVATE or REBIND");
+	msg = fw_msg(fw, cmd, 0);
+	if (!msg)
+		return fw_seterr(err, -ENOMEM, "out of memory");
+	if (nla_put_u32(msg, PINHOLE_A_ID, id) ||
+	    (remote && remote->family != AF_UNSPEC &&
+	     fw_put_addr(msg, PINHOLE_A_REMOTE_ADDR, remote)) ||
+	    (remote_port && nla_put_u16(msg, PINHOLE_A_REMOTE_PORT,
+					remote_port)) ||
+	    (flags && nla_put_u32(msg, PINHOLE_A_FLAGS, flags)) ||
+	    (latch_ms && nla_put_u32(msg, PINHOLE_A_LATCH_MS, latch_ms)) ||
+	    (lease_ms && nla_put_u32(msg, PINHOLE_A_LEASE_MS, lease_ms)))
+		return fw_nomem(msg, err);
+	return fw_xfer(fw, msg, fw_parse_pinhole, out, err);
+}
+
+int fw_rebind(struct fw *fw, uint32_t id, const struct fw_addr *remote,
+	      uint16_t remote_port, struct fw_pinhole *out, struct fw_err *err)
+{
+	return fw_bind(fw, PINHOLE_CMD_REBIND, id, remote, remote_port, 0, 0,
+		       0, out, err);
+}
+
 int fw_renew(struct fw *fw, uint32_t id, uint32_t lease_ms,
 	     struct fw_pinhole *out, struct fw_err *err)
 {

@@ -32,6 +32,9 @@ static const struct fw_value_name {
 	{ FW_VK_EVENT,	PINHOLE_CMD_PINNED_NTF,		"pinned" },
 	{ FW_VK_EVENT,	PINHOLE_CMD_ACTIVATED_NTF,	"activated" },
 	{ FW_VK_EVENT,	PINHOLE_CMD_CLOSED_NTF,		"closed" },
+	{ FW_VK_EVENT,	PINHOLE_CMD_REBOUND_NTF,	"rebound" },
+	{ FW_VK_EVENT,	PINHOLE_CMD_LATCHED_NTF,	"latched" },
+	{ FW_VK_EVENT,	PINHOLE_CMD_LATCH_EXPIRED_NTF,	"latch-expired" },
 	{ FW_VK_PROTO,	IPPROTO_UDP,			"udp" },
 	{ FW_VK_PROTO,	IPPROTO_TCP,			"tcp" },
 };
@@ -92,6 +95,9 @@ static struct nla_policy fw_policy[PINHOLE_A_MAX + 1] = {
 	[PINHOLE_A_CONFIG]	= { .type = NLA_NESTED },
 	[PINHOLE_A_STATS]	= { .type = NLA_NESTED },
 	[PINHOLE_A_TIME_NS]	= { .type = NLA_U64 },
+	[PINHOLE_A_LATCH_MS]	= { .type = NLA_U32 },
+	[PINHOLE_A_OLD_REMOTE_ADDR] = { .type = NLA_UNSPEC, .minlen = 4 },
+	[PINHOLE_A_OLD_REMOTE_PORT] = { .type = NLA_U16 },
 };
 
 int fw_parse_attrs(struct nlmsghdr *nlh, struct nlattr **tb)
@@ -176,12 +182,18 @@ int fw_parse_event(struct nlmsghdr *nlh, struct fw_event *ev)
 	if (nlh->nlmsg_len < NLMSG_LENGTH(GENL_HDRLEN))
 		return -EPROTO;
 	gh = NLMSG_DATA(nlh);
-	if (gh->cmd < PINHOLE_CMD_OPENED_NTF ||
-	    gh->cmd > PINHOLE_CMD_CLOSED_NTF)
+	if ((gh->cmd < PINHOLE_CMD_OPENED_NTF ||
+	     gh->cmd > PINHOLE_CMD_CLOSED_NTF) &&
+	    (gh->cmd < PINHOLE_CMD_REBOUND_NTF ||
+	     gh->cmd > PINHOLE_CMD_LATCH_EXPIRED_NTF))
 		return -ENOMSG;
 	ev->cmd = gh->cmd;
-	if (fw_parse_attrs(nlh, tb) || fw_fill_pinhole(tb, &ev->ph))
+	if (fw_parse_attrs(nlh, tb) || fw_fill_pinhole(tb, &ev->ph) ||
+	    fw_get_addr(tb[PINHOLE_A_OLD_REMOTE_ADDR], ev->ph.family,
+			&ev->old_remote))
 		return -EPROTO;
+	if (tb[PINHOLE_A_OLD_REMOTE_PORT])
+		ev->old_remote_port = nla_get_u16(tb[PINHOLE_A_OLD_REMOTE_PORT]);
 	if (tb[PINHOLE_A_REASON])
 		ev->reason = nla_get_u8(tb[PINHOLE_A_REASON]);
 	if (tb[PINHOLE_A_TIME_NS]) {

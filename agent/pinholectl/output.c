@@ -95,6 +95,14 @@ json_t *event_json(const struct fw_event *ev, uint64_t time_ms)
 	pj_set_str(o, "event", fw_event_name(ev->cmd));
 	if (ev->cmd == PINHOLE_CMD_CLOSED_NTF)
 		pj_set_str(o, "reason", fw_reason_name(ev->reason));
+	if (ev->cmd == PINHOLE_CMD_REBOUND_NTF) {
+		char old[CLI_ENDPOINT_STRLEN];
+
+		pj_set_str(o, "old_remote",
+			   cli_fmt_endpoint(&ev->old_remote,
+					    ev->old_remote_port, old,
+					    sizeof(old)));
+	}
 	pinhole_members(o, &ev->ph);
 	return o;
 }
@@ -232,6 +240,10 @@ void print_event(const struct cli *c, const struct fw_event *ev)
 		printf(" owner %" PRIu32, ph->owner);
 	if (ev->cmd == PINHOLE_CMD_CLOSED_NTF)
 		printf(" reason %s", fw_reason_name(ev->reason));
+	if (ev->cmd == PINHOLE_CMD_REBOUND_NTF)
+		printf(" was %s", cli_fmt_endpoint(&ev->old_remote,
+						   ev->old_remote_port, remote,
+						   sizeof(remote)));
 	printf("\n");
 }
 

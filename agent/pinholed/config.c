@@ -116,12 +116,12 @@ static int parse_ulong(const char *s, unsigned long max, unsigned long *out)
 	return errno || e == s || *e || *out > max || s[0] == '-' ? -EINVAL : 0;
 }
 
-int config_apply(struct opts *o, int opt, const char *v, const char *where,
-		 char *err, size_t errlen)
+/* SIP: addresses, account, transport, transactions, DNS; 1 when @opt is not one of them */
+static int apply_sip(struct opts *o, int opt, const char *v,
+		     const char *where, char *err, size_t errlen)
 {
-	unsigned long a, b;
+	unsigned long a;
 	bool flag;
-	char *dash;
 
 	switch (opt) {
 	case O_LISTEN:		o->ua.listen = v; return 0;
@@ -138,19 +138,46 @@ int config_apply(struct opts *o, int opt, const char *v, const char *where,
 		o->ua.proxy = v;
 		return 0;
 	case O_PASSWORD:	o->ua.password = v; return 0;
-	case O_CONTROL:		o->control = v; return 0;
-	case O_MEDIA:		o->ua.media_source = v; return 0;
-	case O_FIREWALL:
-		if (strcmp(v, "kmod") && strcmp(v, "none"))
-			return cfg_error(where, "--firewall is kmod or none, "
-					 "not '%s'", v);
-		o->firewall = v;
-		return 0;
 	case O_REGISTER:
 		if (parse_bool(v, &flag))
 			return cfg_error(where, "register: yes or no, not '%s'", v);
 		o->ua.do_register = flag;
 		return 0;
+	case O_TRANSPORT:
+		if (sip_tp_mode_parse(v, &o->ua.transport))
+			return cfg_error(where, "--transport is udp, tcp or "
+					 "both, not '%s'", v);
+		return 0;
+	case O_MAX_TRANSACTIONS:
+		if (parse_ulong(v, 1000000, &a) || a < 16)
+			return cfg_error(where, "--max-transactions is "
+					 "16-1000000, not '%s'", v);
+		o->ua.max_transactions = (unsigned int)a;
+		return 0;
+	case O_DNS_SERVER:
+		if (!*v || strpbrk(v, " \t"))
+			return cfg_error(where, "--dns-server is IP[:PORT][,...], "
+					 "not '%s'", v);
+		o->dns_servers = v;
+		return 0;
+	case O_DNS_TIMEOUT:
+		if (parse_ulong(v, 60000, &a) || a < 10)
+			return cfg_error(where, "--dns-timeout takes 10-60000 ms, "
+					 "not '%s'", v);
+		o->dns_timeout_ms = (unsigned int)a;
+		return 0;
+	}
+	return 1;
+}
+
+/* the call machine and glare: answer, tiebreak, limits, timers; 1 when @opt is not one of them */
+static int apply_call(struct opts *o, int opt, const char *v,
+		      const char *where, char *err, size_t errlen)
+{
+	unsigned long a;
+	bool flag;
+
+	switch (opt) {
 	case O_NACK:
 		if (parse_bool(v, &flag))
 			return cfg_error(where, "nack-after-ok: yes or no, "
@@ -169,23 +196,6 @@ int config_apply(struct opts *o, int opt, const char *v, const char *where,
 			o->ua.call.auto_answer_ms = (int)a;
 		}
 		return 0;
-	case O_MEDIA_PORTS: {
-		char lo[16];
-
-		dash = strchr(v, '-');
-		if (!dash || (size_t)(dash - v) >= sizeof(lo))
-			return cfg_error(where, "--media-ports is LO-HI, not "
-					 "'%s'", v);
-		memcpy(lo, v, (size_t)(dash - v));
-		lo[dash - v] = 0;
-		if (parse_ulong(lo, 65535, &a) || parse_ulong(dash + 1, 65535, &b) ||
-		    a < 1024 || b < a + 1)
-			return cfg_error(where, "--media-ports is LO-HI within "
-					 "1024-65535, not '%s'", v);
-		o->ua.media_lo = (uint16_t)a;
-		o->ua.media_hi = (uint16_t)b;
-		return 0;
-	}
 	case O_TIEBREAK:
 		if (!strcmp(v, "random")) {
 			o->ua.tiebreak = UA_TIEBREAK_RANDOM;
@@ -204,19 +214,11 @@ int config_apply(struct opts *o, int opt, const char *v, const char *where,
 			return cfg_error(where, "--glare is tiebreak, "
 					 "tiebreak-resend or rfc3261, not '%s'", v);
 		return 0;
-	case O_TRANSPORT:
-		if (sip_tp_mode_parse(v, &o->ua.transport))
-			return cfg_error(where, "--transport is udp, tcp or "
-					 "both, not '%s'", v);
-		return 0;
 	case O_MAX_CALLS:
 		if (parse_ulong(v, 100000, &a) || !a)
 			return cfg_error(where, "--max-calls is 1-100000, not "
 					 "'%s'", v);
 		o->ua.max_calls = (unsigned int)a;
-		return 0;
-	case O_CHECK:
-		o->check = true;
 		return 0;
 	case O_RING_TIMEOUT:
 		if (parse_ulong(v, 3600000, &a))
@@ -224,6 +226,71 @@ int config_apply(struct opts *o, int opt, const char *v, const char *where,
 					 "'%s'", v);
 		o->ua.ring_timeout_ms = (unsigned int)a;
 		return 0;
+	}
+	return 1;
+}
+
+/* media and the firewall: source, ports, where RTP may go; 1 when @opt is not one of them */
+static int apply_media(struct opts *o, int opt, const char *v,
+		       const char *where, char *err, size_t errlen)
+{
+	unsigned long a, b;
+	char *dash;
+
+	switch (opt) {
+	case O_MEDIA:		o->ua.media_source = v; return 0;
+	case O_MEDIA_PORTS: {
+		char lo[16];
+
+		dash = strchr(v, '-');
+		if (!dash || (size_t)(dash - v) >= sizeof(lo))
+			return cfg_error(where, "--media-ports is LO-HI, not "
+					 "'%s'", v);
+		memcpy(lo, v, (size_t)(dash - v));
+		lo[dash - v] = 0;
+		if (parse_ulong(lo, 65535, &a) || parse_ulong(dash + 1, 65535, &b) ||
+		    a < 1024 || b < a + 1)
+			return cfg_error(where, "--media-ports is LO-HI within "
+					 "1024-65535, not '%s'", v);
+		o->ua.media_lo = (uint16_t)a;
+		o->ua.media_hi = (uint16_t)b;
+		return 0;
+	}
+	case O_MEDIA_ALLOW: {
+		char why[160];
+
+		if (media_allow_parse(v, &o->ua.media_allow, why, sizeof(why)))
+			return cfg_error(where, "%s", why);
+		return 0;
+	}
+	case O_MEDIA_PEER:
+		if (media_peer_parse(v, &o->ua.media_peer))
+			return cfg_error(where, "--media-peer is signalling or "
+					 "any, not '%s'", v);
+		return 0;
+	case O_RTP_TIMEOUT:
+		if (parse_ulong(v, 86400, &a))
+			return cfg_error(where, "--rtp-timeout takes seconds "
+					 "(0-86400), not '%s'", v);
+		o->ua.rtp_timeout_ms = (unsigned int)a * 1000;
+		return 0;
+	case O_FIREWALL:
+		if (strcmp(v, "kmod") && strcmp(v, "none"))
+			return cfg_error(where, "--firewall is kmod or none, "
+					 "not '%s'", v);
+		o->firewall = v;
+		return 0;
+	}
+	return 1;
+}
+
+/* inbound policy: who may send requests, digest, rate; 1 when @opt is not one of them */
+static int apply_policy(struct opts *o, int opt, const char *v,
+		        const char *where, char *err, size_t errlen)
+{
+	bool flag;
+
+	switch (opt) {
 	case O_ALLOW: {
 		char why[200];
 
@@ -250,47 +317,41 @@ int config_apply(struct opts *o, int opt, const char *v, const char *where,
 			return cfg_error(where, "--new-dialog-rate is N or N/s "
 					 "(0-100000), not '%s'", v);
 		return 0;
-	case O_MAX_TRANSACTIONS:
-		if (parse_ulong(v, 1000000, &a) || a < 16)
-			return cfg_error(where, "--max-transactions is "
-					 "16-1000000, not '%s'", v);
-		o->ua.max_transactions = (unsigned int)a;
-		return 0;
-	case O_MEDIA_ALLOW: {
-		char why[160];
-
-		if (media_allow_parse(v, &o->ua.media_allow, why, sizeof(why)))
-			return cfg_error(where, "%s", why);
-		return 0;
 	}
-	case O_MEDIA_PEER:
-		if (media_peer_parse(v, &o->ua.media_peer))
-			return cfg_error(where, "--media-peer is signalling or "
-					 "any, not '%s'", v);
-		return 0;
-	case O_RTP_TIMEOUT:
-		if (parse_ulong(v, 86400, &a))
-			return cfg_error(where, "--rtp-timeout takes seconds "
-					 "(0-86400), not '%s'", v);
-		o->ua.rtp_timeout_ms = (unsigned int)a * 1000;
-		return 0;
-	case O_DNS_SERVER:
-		if (!*v || strpbrk(v, " \t"))
-			return cfg_error(where, "--dns-server is IP[:PORT][,...], "
-					 "not '%s'", v);
-		o->dns_servers = v;
-		return 0;
-	case O_DNS_TIMEOUT:
-		if (parse_ulong(v, 60000, &a) || a < 10)
-			return cfg_error(where, "--dns-timeout takes 10-60000 ms, "
-					 "not '%s'", v);
-		o->dns_timeout_ms = (unsigned int)a;
+	return 1;
+}
+
+/* the daemon itself: control socket, --check, log level; 1 when @opt is not one of them */
+static int apply_daemon(struct opts *o, int opt, const char *v,
+		        const char *where, char *err, size_t errlen)
+{
+	switch (opt) {
+	case O_CONTROL:		o->control = v; return 0;
+	case O_CHECK:
+		o->check = true;
 		return 0;
 	case O_LOG_LEVEL:
 		if (plog_level_parse(v, &o->log_level))
 			return cfg_error(where, "--log-level is error, warn, info "
 					 "or debug, not '%s'", v);
 		return 0;
+	}
+	return 1;
+}
+
+int config_apply(struct opts *o, int opt, const char *v, const char *where,
+		 char *err, size_t errlen)
+{
+	static int (*const groups[])(struct opts *, int, const char *,
+				     const char *, char *, size_t) = {
+		apply_sip, apply_call, apply_media, apply_policy, apply_daemon,
+	};
+	int ret;
+
+	for (size_t i = 0; i < sizeof(groups) / sizeof(groups[0]); i++) {
+		ret = groups[i](o, opt, v, where, err, errlen);
+		if (ret <= 0)
+			return ret;
 	}
 	return cfg_error(where, "unknown option%s", "");
 }

@@ -110,6 +110,7 @@ static void call_destroy(struct ua_call *uc)
 		sip_dialog_reset(&uc->uas_dlg);
 	fwops_close(uc->ua->fw, &uc->port, err, sizeof(err));
 	media_free(uc->media);
+	free(uc->auth);
 	free(uc);
 }
 

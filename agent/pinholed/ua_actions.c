@@ -5,7 +5,8 @@
  * pinhole leases from open to close), the SIP sends (INVITE with its SDP
  * offer, CANCEL, ACK, BYE, the answers to the peer's INVITE), media start
  * and stop, and the call's timers. A failure becomes an event posted to
- * the call (ua_post).
+ * the call (ua_post). A request of ours challenged (401/407) is sent again
+ * with credentials here, the call machine none the wiser.
  *
  * Copyright (C) 2026 The pinhole authors.
  */
@@ -13,6 +14,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lib/plog.h"
@@ -22,6 +24,7 @@
 #include "media/media.h"
 #include "media/media_policy.h"
 #include "sip/sdp.h"
+#include "sip/sip_auth.h"
 #include "sip/sip_dialog.h"
 #include "sip/sip_msg.h"
 #include "sip/sip_tx.h"
@@ -225,6 +228,122 @@ static void act_port(struct ua_call *uc, const struct call_act *a)
 
 /* --------------------------------------------------------- SIP acts */
 
+/* ---------------------------------------------------- authentication */
+
+static const char *auth_password(struct ua_call *uc)
+{
+	return uc->ua->cfg.password;
+}
+
+/* credentials for the realms that challenged the call before (22.3) */
+static int preauthorize(struct ua_call *uc, osip_message_t *req)
+{
+	if (!uc->auth || !auth_password(uc))
+		return 0;
+	return sip_auth_authorize(uc->auth, req, uc->ua->cfg.user,
+				  auth_password(uc));
+}
+
+static const char *auth_err_str(int err)
+{
+	switch (err) {
+	case -ENOENT:
+		return "no Digest challenge we can answer";
+	case -EACCES:
+		return "credentials refused";
+	case -ELOOP:
+		return "challenged too often";
+	default:
+		return strerror(-err);
+	}
+}
+
+/*
+ * @resp (401/407) to *@ctp's request: the retry (CSeq + 1, credentials)
+ * goes where that request went, in a new transaction that replaces *@ctp;
+ * the old one lives on (released) to ACK the retransmitted 401/407.
+ * *@tries counts the retries of the request; @d is its dialog, whose CSeq
+ * moves on. The new CSeq in *@cseq. false: no retry.
+ */
+static bool auth_retry(struct ua_call *uc, struct sip_ctx **ctp,
+		       unsigned int *tries, struct sip_dialog *d,
+		       const osip_message_t *resp, sip_ctx_h *h,
+		       uint32_t *cseq)
+{
+	const osip_message_t *req = sip_ctx_request(*ctp);
+	const char *method = req->sip_method;
+	struct sip_ctx *ct;
+	osip_message_t *m;
+	int err;
+
+	if (!auth_password(uc)) {
+		plog(PLOG_WARN, "call %u: %s challenged (%d) and no --password "
+		     "| id=%u", uc->id, method, resp->status_code, uc->id);
+		return false;
+	}
+	if (!uc->auth && !(uc->auth = calloc(1, sizeof(*uc->auth))))
+		return false;
+	m = sip_auth_retry(uc->auth, req, resp, uc->ua->cfg.user,
+			   auth_password(uc), *tries, &err);
+	if (!m) {
+		plog(PLOG_WARN, "call %u: %s challenged (%d): %s | id=%u "
+		     "tries=%u", uc->id, method, resp->status_code,
+		     auth_err_str(err), uc->id, *tries);
+		return false;
+	}
+	*cseq = (uint32_t)strtoul(m->cseq->number, NULL, 10);
+	if (*cseq >= d->local_cseq)	/* the next one to use */
+		d->local_cseq = *cseq + 1;
+	plog(PLOG_INFO, "call %u: %s challenged (%d), sent again with "
+	     "credentials | id=%u cseq=%u realms=%u", uc->id, method,
+	     resp->status_code, uc->id, *cseq, uc->auth->n);
+	ct = sip_ctx_send(uc->ua->sip, m, sip_ctx_dst(*ctp), h, uc);
+	if (!ct) {
+		plog(PLOG_ERR, "call %u: cannot send %s again | id=%u", uc->id,
+		     method, uc->id);
+		return false;
+	}
+	(*tries)++;
+	sip_ctx_release(*ctp);
+	*ctp = ct;
+	return true;
+}
+
+bool ua_inv_auth_retry(struct ua_call *uc, const osip_message_t *resp)
+{
+	uint32_t cseq;
+
+	/* a CANCEL is on its way: the 401/407 ends the INVITE (glare: the
+	 * retry is our INVITE going on, whatever crossed it) */
+	if (!uc->inv || uc->inv_cancelled || uc->uac_2xx_seen ||
+	    !uc->uac_dlg_valid)
+		return false;
+	if (!auth_retry(uc, &uc->inv, &uc->inv_auth_tries, &uc->uac_dlg, resp,
+			ua_inv_resp_h, &cseq))
+		return false;
+	uc->inv_cseq = cseq;
+	/* an early dialog of the challenged INVITE is not the retry's */
+	if (uc->uac_dlg.remote_tag) {
+		free(uc->uac_dlg.remote_tag);
+		uc->uac_dlg.remote_tag = NULL;
+		uc->uac_dlg.established = false;
+	}
+	return true;
+}
+
+bool ua_bye_auth_retry(struct ua_call *uc, enum call_leg leg,
+		       const osip_message_t *resp)
+{
+	struct sip_dialog *d = leg == CALL_LEG_UAC ? &uc->uac_dlg :
+			       &uc->uas_dlg;
+	uint32_t cseq;
+
+	if (!uc->bye[leg])
+		return false;
+	return auth_retry(uc, &uc->bye[leg], &uc->bye_auth_tries[leg], d, resp,
+			  ua_bye_resp_h, &cseq);
+}
+
 /* forget the peer's INVITE of an earlier round (rfc3261 back-off) */
 void ua_uas_leg_reset(struct ua_call *uc)
 {
@@ -253,6 +372,8 @@ static void act_invite(struct ua_call *uc)
 	uc->uac_dlg_valid = false;
 	uc->uac_2xx_seen = false;
 	uc->uac_sdp_ok = false;
+	uc->inv_auth_tries = 0;
+	uc->inv_cancelled = false;
 	if (sip_dialog_uac_init(&uc->uac_dlg, ua->local_uri, uc->peer_uri,
 				ua->contact, ua->cfg.proxy, ua->host))
 		goto fail;
@@ -261,7 +382,8 @@ static void act_invite(struct ua_call *uc)
 	req = sip_dialog_request(&uc->uac_dlg, "INVITE");
 	if (!req)
 		goto fail;
-	if (sip_msg_set_tiebreak(req, uc->call.our_tb) || attach_sdp(uc, req)) {
+	if (sip_msg_set_tiebreak(req, uc->call.our_tb) || attach_sdp(uc, req) ||
+	    preauthorize(uc, req)) {
 		osip_message_free(req);
 		goto fail;
 	}
@@ -286,6 +408,7 @@ fail:
 
 static void act_cancel(struct ua_call *uc)
 {
+	uc->inv_cancelled = true;
 	if (uc->inv && sip_ctx_cancel(uc->inv) == 0)
 		return;
 	/* nothing left to cancel: its final response has come or will */
@@ -304,6 +427,11 @@ void ua_send_ack(struct ua_call *uc)
 	ack = sip_dialog_ack(&uc->uac_dlg, uc->inv_cseq);
 	if (!ack)
 		return;
+	/* 13.2.2.4: the ACK has the INVITE's credentials */
+	if (uc->inv && sip_auth_copy(ack, sip_ctx_request(uc->inv))) {
+		osip_message_free(ack);
+		return;
+	}
 	hop = sip_dialog_next_hop_uri(&uc->uac_dlg);
 	if (hop)
 		sip_send_stateless_uri(uc->ua->sip, ack, hop);
@@ -321,6 +449,11 @@ static void act_bye(struct ua_call *uc, enum call_leg leg)
 
 	if (!valid || !(req = sip_dialog_request(d, "BYE")))
 		goto fail;
+	uc->bye_auth_tries[leg] = 0;
+	if (preauthorize(uc, req)) {
+		osip_message_free(req);
+		goto fail;
+	}
 	hop = sip_dialog_next_hop_uri(d);
 	if (!hop) {
 		osip_message_free(req);

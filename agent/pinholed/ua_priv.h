@@ -81,6 +81,15 @@ struct ua_call {
 
 	struct sip_ctx *bye[3];		/* by enum call_leg */
 
+	/* digest authentication of our requests (ua_actions.c): the
+	 * realms challenged so far (NULL: none), the retries of the
+	 * current INVITE and BYEs, and whether the INVITE is cancelled
+	 * (its 401/407 is then final: no retry to cancel again) */
+	struct sip_auth_cache *auth;
+	unsigned int inv_auth_tries;
+	unsigned int bye_auth_tries[3];
+	bool inv_cancelled;
+
 	struct tmr tmr_answer;
 	struct tmr tmr_ring;		/* --ring-timeout */
 	struct tmr tmr_backoff;
@@ -210,6 +219,17 @@ void ua_uas_leg_reset(struct ua_call *uc);
 void ua_act_answer(struct ua_call *uc, int code);
 /* ACK the 2xx of our INVITE */
 void ua_send_ack(struct ua_call *uc);
+/*
+ * A 401/407 to our INVITE or to our BYE of @leg: sent again with
+ * credentials (--user, --password; RFC 3261 22.2, 22.3) in a new client
+ * transaction that takes the old one's place, true; false: @resp is the
+ * request's final response (no --password, no challenge we answer, the
+ * credentials refused, the INVITE cancelled, cannot send). The call
+ * machine sees nothing of a retry: its INVITE (or BYE) goes on.
+ */
+bool ua_inv_auth_retry(struct ua_call *uc, const osip_message_t *resp);
+bool ua_bye_auth_retry(struct ua_call *uc, enum call_leg leg,
+		       const osip_message_t *resp);
 /* the media policy, its host addresses re-read when older than 10 s */
 const struct media_policy *ua_media_policy(struct ua *ua);
 

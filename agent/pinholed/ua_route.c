@@ -58,6 +58,10 @@ void ua_inv_resp_h(struct sip_ctx *ct, const osip_message_t *resp,
 
 	if (ct != uc->inv)
 		return;
+	/* challenged: the INVITE goes on with credentials, not final */
+	if (resp && (code == 401 || code == 407) &&
+	    ua_inv_auth_retry(uc, resp))
+		return;
 	if (resp && code < 200) {
 		osip_generic_param_t *tag = NULL;
 
@@ -98,10 +102,12 @@ void ua_bye_resp_h(struct sip_ctx *ct, const osip_message_t *resp,
 	struct ua_call *uc = arg;
 	enum call_leg leg;
 
-	(void)resp;
 	if (code < 200)
 		return;
 	leg = ct == uc->bye[CALL_LEG_UAC] ? CALL_LEG_UAC : CALL_LEG_UAS;
+	if (resp && (code == 401 || code == 407) &&
+	    ua_bye_auth_retry(uc, leg, resp))
+		return;
 	ua_call_run(uc, &(struct call_ev){ .type = CALL_EV_BYE_DONE,
 					   .leg = leg });
 }

@@ -1,8 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * sip_auth.h - HTTP Digest authentication for SIP (RFC 3261 22.4, RFC 2617
- * with MD5 and qop "auth" or none): read a 401/407 challenge, answer it
- * with an Authorization / Proxy-Authorization header.
+ * with MD5, RFC 8760 with SHA-256, qop "auth" or none): read a 401/407
+ * challenge, answer it with an Authorization / Proxy-Authorization header.
+ *
+ * Any request we send (RFC 3261 22.2, 22.3): sip_auth_retry() turns a
+ * request and its 401/407 into the request to send instead (a new
+ * transaction: CSeq + 1, same Call-ID and From tag, the top Via gone for a
+ * new branch) carrying credentials for every realm challenged so far,
+ * kept in a struct sip_auth_cache (realm -> nonce, nonce count) that also
+ * pre-authorizes later requests (sip_auth_authorize: a BYE in the dialog).
  *
  * The server side (a UAS challenging requests, 22.1): stateless nonces,
  * "TIME-HMAC" where HMAC-MD5 under a secret of the server covers the
@@ -21,26 +28,99 @@
 
 #include <osipparser2/osip_parser.h>
 
+enum sip_auth_alg {
+	SIP_AUTH_MD5,
+	SIP_AUTH_SHA256,	/* RFC 8760 */
+};
+
 struct sip_auth_challenge {
 	bool proxy;		/* 407: Proxy-Authorization */
 	bool qop_auth;		/* the server offered qop="auth" */
+	bool stale;		/* stale=true: the nonce expired, not the
+				 * credentials (RFC 2617 3.2.1) */
+	enum sip_auth_alg alg;
 	char realm[128];
 	char nonce[256];
 	char opaque[256];	/* "" when absent */
 };
 
-/* 0, -ENOENT (no Digest/MD5 challenge we can answer) */
+/* the first challenge of a 401 (WWW-Authenticate) or 407
+ * (Proxy-Authenticate) we can answer; 0, -ENOENT (none) */
 int sip_auth_parse(const osip_message_t *resp, struct sip_auth_challenge *ch);
+
+/*
+ * Every challenge of @resp we can answer (Digest, MD5 or SHA-256, qop
+ * auth or none), from its WWW-Authenticate and its Proxy-Authenticate
+ * headers (a proxy and a UAS, several realms, RFC 3261 22.3): one per
+ * realm, SHA-256 preferred to MD5 (RFC 8760 2.4). How many (at most @max).
+ */
+int sip_auth_parse_all(const osip_message_t *resp,
+		       struct sip_auth_challenge *ch, int max);
 
 /* RFC 2617 3.2.2.1: request-digest in lower-case hex (33 bytes) */
 void sip_auth_response(const char *user, const char *realm,
 		       const char *password, const char *method,
 		       const char *uri, const char *nonce, const char *nc,
 		       const char *cnonce, const char *qop, char out[33]);
+/* the same with @alg's hash (RFC 7616 3.4.1; 65 bytes for SHA-256) */
+void sip_auth_response_alg(enum sip_auth_alg alg, const char *user,
+			   const char *realm, const char *password,
+			   const char *method, const char *uri,
+			   const char *nonce, const char *nc,
+			   const char *cnonce, const char *qop, char out[65]);
+
+/* SHA-256 (FIPS 180-4) of @len bytes at @msg */
+void sip_auth_sha256(const void *msg, size_t len, uint8_t out[32]);
 
 /* adds the answer to @req (for @ch, nonce count @nc); 0 or -errno */
 int sip_auth_apply(osip_message_t *req, const struct sip_auth_challenge *ch,
 		   const char *user, const char *password, uint32_t nc);
+
+/* ---------------------------------------- any request: retry, cache */
+
+#define SIP_AUTH_REALMS		4	/* realms kept per cache */
+#define SIP_AUTH_MAX_TRIES	4	/* retries of one request, stale
+					 * nonces and new realms included */
+
+struct sip_auth_realm {
+	struct sip_auth_challenge ch;
+	uint32_t nc;			/* the last nonce count sent */
+};
+
+/* what the challenges so far asked for, per realm (zeroed: empty) */
+struct sip_auth_cache {
+	struct sip_auth_realm r[SIP_AUTH_REALMS];
+	unsigned int n;
+};
+
+/* credentials for every realm of @c added to @req, each with its
+ * nonce's next count (pre-authorization, RFC 3261 22.3); 0 or -errno */
+int sip_auth_authorize(struct sip_auth_cache *c, osip_message_t *req,
+		       const char *user, const char *password);
+
+/*
+ * The request to send instead of @req, answered @resp (401/407), when it
+ * is the @tries'th retry of the first one (0: @req is the first): a copy
+ * with CSeq + 1, the same Call-ID, From, To, Route and body, no Via (the
+ * new client transaction adds one, with a new branch) and credentials for
+ * every realm of @c, @c updated with @resp's challenges first (nonce
+ * counts restart for a new nonce). NULL with *@err:
+ *   -ENOENT   no challenge we can answer
+ *   -EACCES   refused: a realm @req had credentials for challenged again,
+ *             not stale, after a retry (a pre-authorization, @tries 0,
+ *             may be refused once: its nonce may be gone)
+ *   -ELOOP    @tries reached SIP_AUTH_MAX_TRIES
+ *   -ENOMEM
+ */
+osip_message_t *sip_auth_retry(struct sip_auth_cache *c,
+			       const osip_message_t *req,
+			       const osip_message_t *resp, const char *user,
+			       const char *password, unsigned int tries,
+			       int *err);
+
+/* the Authorization and Proxy-Authorization headers of @src copied to
+ * @dst (an ACK has its INVITE's credentials, 13.2.2.4); 0 or -ENOMEM */
+int sip_auth_copy(osip_message_t *dst, const osip_message_t *src);
 
 /* ------------------------------------------------------- server side */
 

@@ -21,8 +21,7 @@ static int ctx_resend(struct sip_ctx *ct, const char *why)
 {
 	const osip_message_t *r = ct->req;
 
-	sip_tx_log_retransmit(sip_msg_log_level(r, true),
-			      r->call_id ? r->call_id->number : NULL,
+	sip_tx_log_retransmit(r->call_id ? r->call_id->number : NULL,
 			      r->cseq ? r->cseq->number : NULL,
 			      r->cseq ? r->cseq->method : NULL,
 			      r->sip_method ? r->sip_method : "request", why,

@@ -12,6 +12,7 @@
 #include <osipparser2/osip_port.h>
 
 #include "lib/plog.h"
+#include "sip_auth.h"
 #include "sip_msg.h"
 
 /*
@@ -39,28 +40,6 @@ int sip_msg_init(void)
 {
 	osip_trace_initialize_func(OSIP_INFO1, osip_trace_to_plog);
 	return parser_init() == 0 ? 0 : -ENOMEM;
-}
-
-/* INFO: what belongs to a call or to our own registration */
-enum plog_level sip_msg_log_level(const osip_message_t *m, bool sent)
-{
-	static const char *const call[] = {
-		"INVITE", "ACK", "BYE", "CANCEL", "PRACK", "UPDATE", "INFO",
-		"REFER",
-	};
-	const char *method = MSG_IS_REQUEST(m) ? m->sip_method :
-			     m->cseq ? m->cseq->method : NULL;
-	unsigned int i;
-
-	if (!method)
-		return PLOG_DEBUG;
-	for (i = 0; i < sizeof(call) / sizeof(call[0]); i++)
-		if (!strcmp(method, call[i]))
-			return PLOG_INFO;
-	/* our REGISTER out, its answers in */
-	if (!strcmp(method, "REGISTER") && sent == MSG_IS_REQUEST(m))
-		return PLOG_INFO;
-	return PLOG_DEBUG;
 }
 
 osip_message_t *sip_msg_parse(const char *buf, size_t len)
@@ -192,5 +171,13 @@ osip_message_t *sip_msg_from_invite(const osip_message_t *inv,
 			osip_list_add(&m->routes, rc, -1);
 	}
 	osip_message_set_max_forwards(m, SIP_MAX_FORWARDS);
+	/* the INVITE's credentials: the ACK of a non-2xx has them (22.1,
+	 * as the ACK of a 2xx, 13.2.2.4); a CANCEL is never challenged
+	 * (22.1) and 9.1 does not list them, but a proxy that checks every
+	 * request still finds the INVITE's */
+	if (sip_auth_copy(m, inv)) {
+		osip_message_free(m);
+		return NULL;
+	}
 	return m;
 }

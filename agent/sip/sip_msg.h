@@ -9,22 +9,14 @@
 #ifndef PINHOLE_SIP_MSG_H
 #define PINHOLE_SIP_MSG_H
 
-#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include <osipparser2/osip_parser.h>
 
-#include "lib/plog.h"
-
 /* once per process, before any other call; libosip2's traces become
  * debug lines of the log */
 int sip_msg_init(void);
-
-/* the level of the log line of a message we @sent or received (plog.h):
- * info for calls (INVITE, ACK, BYE, CANCEL, PRACK, UPDATE, INFO, REFER and
- * their responses) and our registration, debug for the rest */
-enum plog_level sip_msg_log_level(const osip_message_t *m, bool sent);
 
 /* NULL when the buffer is not a SIP message */
 osip_message_t *sip_msg_parse(const char *buf, size_t len);
@@ -70,7 +62,8 @@ const char *sip_msg_tag(const osip_from_t *f);
  * A request that the INVITE @inv's transaction sends: Request-URI, top Via
  * (same branch), From, Call-ID, CSeq number and Route set copied, method
  * and CSeq method @method, To from @to (RFC 3261 9.1 for CANCEL with the
- * INVITE's To, 17.1.1.3 for the ACK of a non-2xx with the response's To).
+ * INVITE's To, 17.1.1.3 for the ACK of a non-2xx with the response's To),
+ * and the INVITE's Authorization and Proxy-Authorization.
  * NULL when out of memory or @inv lacks a header it needs.
  */
 osip_message_t *sip_msg_from_invite(const osip_message_t *inv,

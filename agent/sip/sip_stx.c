@@ -42,7 +42,7 @@ static void stx_resend(struct sip_stx *st, const char *why)
 	char what[16];
 
 	snprintf(what, sizeof(what), "%d", st->resp_code);
-	sip_tx_log_retransmit(st->lvl, cid, cseq, st->method, what, why,
+	sip_tx_log_retransmit(cid, cseq, st->method, what, why,
 			      st->branch, &st->dst);
 	sip_transport_send_buf(st->s->tp, st->resp, st->resp_len, &st->dst);
 }
@@ -200,7 +200,6 @@ struct sip_stx *sip_stx_new(struct sip *s, const osip_message_t *req,
 	st->reliable = via && via->protocol &&
 		       (!strcasecmp(via->protocol, "TCP") ||
 			!strcasecmp(via->protocol, "TLS"));
-	st->lvl = sip_msg_log_level(req, true);
 	st->invite = MSG_IS_INVITE(req);
 	st->state = SIP_STX_PROCEEDING;
 	snprintf(st->branch, sizeof(st->branch), "%s", br ? br : "");

@@ -44,10 +44,9 @@ static void log_msg(char tag, osip_message_t *m,
 	uint64_t tb;
 	enum sip_tb st;
 	char cid[128] = "-";
-	/* plog.h: calls at info, the rest (OPTIONS, ...) at debug */
-	enum plog_level lvl = sip_msg_log_level(m, tag == '>');
 
-	if (!plog_enabled(lvl))
+	/* plog.h: every message line at debug, whatever its method */
+	if (!plog_enabled(PLOG_DEBUG))
 		return;
 	if (m->call_id && m->call_id->number)
 		snprintf(cid, sizeof(cid), "%s%s%s", m->call_id->number,
@@ -66,7 +65,7 @@ static void log_msg(char tag, osip_message_t *m,
 	if (MSG_IS_REQUEST(m)) {
 		if (m->req_uri)
 			osip_uri_to_str(m->req_uri, &uri);
-		plog_msg(lvl, tag,
+		plog_msg(tag,
 			 "%s %s%s | call=%s cseq=%s/%s branch=%s peer=%s",
 			 m->sip_method, hdr_or(uri, "-"), tbs,
 			 cid,
@@ -75,7 +74,7 @@ static void log_msg(char tag, osip_message_t *m,
 			 br ? hdr_or(br->gvalue, "-") : "-", p);
 		osip_free(uri);
 	} else {
-		plog_msg(lvl, tag,
+		plog_msg(tag,
 			 "%d %s%s | call=%s cseq=%s/%s branch=%s peer=%s",
 			 m->status_code, hdr_or(m->reason_phrase, "-"), tbs,
 			 cid,

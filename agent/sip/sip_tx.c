@@ -26,21 +26,21 @@
 #include "sip_tx_priv.h"
 
 /*
- * Retransmissions: the wire form again, and a line in the log (tag '.',
- * "retransmit WHAT (WHY) | call= cseq= branch= peer=") so that a ladder
- * read from the log shows what the peer saw.
+ * Retransmissions: the wire form again, and a debug line in the log (tag
+ * 'D', "retransmit WHAT (WHY) | call= cseq= branch= peer=", like the
+ * message lines: plog.h) so that a ladder read from the log shows what the
+ * peer saw.
  */
-void sip_tx_log_retransmit(enum plog_level lvl, const char *call_id,
-			   const char *cseq, const char *method,
-			   const char *what, const char *why,
-			   const char *branch,
+void sip_tx_log_retransmit(const char *call_id, const char *cseq,
+			   const char *method, const char *what,
+			   const char *why, const char *branch,
 			   const struct sockaddr_storage *dst)
 {
 	char p[64];
 
-	if (!plog_enabled(lvl))
+	if (!plog_enabled(PLOG_DEBUG))
 		return;
-	plog(lvl, "retransmit %s (%s) | call=%s cseq=%s/%s branch=%s "
+	plog(PLOG_DEBUG, "retransmit %s (%s) | call=%s cseq=%s/%s branch=%s "
 	     "peer=%s", what, why, call_id ? call_id : "-", cseq ? cseq : "-",
 	     method ? method : "-", branch, sa_str(dst, p, sizeof(p)));
 }

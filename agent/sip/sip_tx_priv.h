@@ -85,7 +85,6 @@ struct sip_stx {
 	bool released;
 	bool acked;			/* ACK of our 2xx seen */
 	bool reliable;			/* came over TCP: Timer J is 0 */
-	enum plog_level lvl;		/* of the request's log lines */
 	osip_message_t *req;		/* copy; non-INVITE: until final */
 	struct sip_src *from;		/* counts us */
 	/* top Via sent-by "host:port" (17.2.3), Call-ID, CSeq number: what
@@ -150,12 +149,11 @@ int sip_tx_family(const struct sip *s);
 /* the request's Call-ID, "-" without one (log lines) */
 const char *sip_tx_callid(const osip_message_t *m);
 
-/* sip_tx.c: a line in the log for a retransmission (see there), at
- * @lvl: the level of the request's own line */
-void sip_tx_log_retransmit(enum plog_level lvl, const char *call_id,
-			   const char *cseq, const char *method,
-			   const char *what, const char *why,
-			   const char *branch,
+/* sip_tx.c: a line in the log for a retransmission (see there), at debug
+ * like the message lines (plog.h) */
+void sip_tx_log_retransmit(const char *call_id, const char *cseq,
+			   const char *method, const char *what,
+			   const char *why, const char *branch,
 			   const struct sockaddr_storage *dst);
 /* sip_tx.c: the source key of @src: its address, or its IPv6 /64 */
 void sip_src_key(const struct sockaddr_storage *src, char *key, size_t size);

@@ -124,13 +124,18 @@ test_events_followers()
 		"$CTL" --control "$SOCK" events >"$TMP/ev.$i" 2>&1 &
 		BG+=($!)
 	done
-	sleep 1
-	"$CTL" --control "$SOCK" --timeout 3 calls >"$TMP/calls2" 2>&1 ||
-		{ diag "calls: $(cat "$TMP/calls2")"; return 1; }
-	"$CTL" --control "$SOCK" --timeout 3 calls >"$TMP/calls2" 2>&1 ||
-		{ diag "calls: $(cat "$TMP/calls2")"; return 1; }
-	i=$(grep -l "listening for call events" "$TMP"/ev.* | wc -l)
+	# every follower subscribed (busywait: a loaded host starts 20
+	# processes slowly), then requests are still served
+	for _ in $(seq 100); do
+		i=$(grep -l "listening for call events" "$TMP"/ev.* | wc -l)
+		[ "$i" = 20 ] && break
+		sleep 0.1
+	done
 	[ "$i" = 20 ] || { diag "$i of 20 followers subscribed"; return 1; }
+	"$CTL" --control "$SOCK" --timeout 3 calls >"$TMP/calls2" 2>&1 ||
+		{ diag "calls: $(cat "$TMP/calls2")"; return 1; }
+	"$CTL" --control "$SOCK" --timeout 3 calls >"$TMP/calls2" 2>&1 ||
+		{ diag "calls: $(cat "$TMP/calls2")"; return 1; }
 }
 test_events_followers
 result events_followers_counted_apart $?

@@ -120,8 +120,10 @@ class Ua:
         MEDIA[0] += 100
         self.log = open(self.logpath, "w")
         self.p = subprocess.Popen(
+            # --log-level debug: the SIP message lines (plog.h) are read
             list(wrap) + [PINHOLED, "--listen", "127.0.0.1:%d" % self.port,
                           "--user", name, "--firewall", "none", "--media-allow", "loopback",
+                          "--log-level", "debug",
                           "--control", self.sock,
                           "--media-ports", "%d-%d" % (lo, lo + 99)] +
             list(opts), stdout=self.log, stderr=self.log)

@@ -107,9 +107,11 @@ start_ua()
 
 	shift 4
 	# UA_WRAP: a command to run pinholed under (valgrind_calls); both
-	# UAs on 127.0.0.1: their media is loopback media (--media-allow)
+	# UAs on 127.0.0.1: their media is loopback media (--media-allow);
+	# --log-level debug: the tests read the SIP message lines
+	# (agent/lib/plog.h)
 	${UA_WRAP:-} "$PINHOLED" --listen "127.0.0.1:$port" --user "$name" \
-		--firewall none --control "$TMP/$name.sock" \
+		--firewall none --control "$TMP/$name.sock" --log-level debug \
 		--media-allow loopback \
 		--media-ports "$lo-$((lo + 99))" \
 		--tiebreak "id:$tb" "$@" 2>>"$TMP/$name.log" &

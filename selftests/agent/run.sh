@@ -4,7 +4,9 @@
 # run.sh - pinholed end to end, in network namespaces, with pinhole.ko: real
 # SIP calls and glares between two pinholed (and SIPp peers, and through a
 # kamailio registrar/proxy), each call checked on four levels:
-#   SIP       the exchange in pinholed's log (agent/lib/plog.h) and its
+#   SIP       the exchange in pinholed's log (agent/lib/plog.h; the
+#             SIP message and retransmission lines are debug lines:
+#             every pinholed runs at --log-level debug) and its
 #             'pinholectl calls/callstats --json'
 #   kernel    the namespace's pinhole table ('pinholectl monitor --json',
 #             opened once before the first test, each test reading its own
@@ -233,7 +235,8 @@ ip_of() { case $1 in alice) echo "$IP_A" ;; bob) echo "$IP_B" ;; esac; }
 media_of() { case $1 in alice) echo "$MEDIA_A" ;; bob) echo "$MEDIA_B" ;; esac; }
 
 # start_ua NAME TIEBREAK [pinholed options]: pinholed in NAME's namespace,
-# with a kernel event monitor opened first
+# with a kernel event monitor opened first; at --log-level debug, for the
+# SIP message lines the tests read
 start_ua()
 {
 	local name=$1 tb=$2 ns
@@ -241,7 +244,7 @@ start_ua()
 	shift 2
 	ns=$(ns_of "$name")
 	ip netns exec "$ns" "$PINHOLED" --listen "$(ip_of "$name"):5060" --user "$name" \
-		--firewall "$FW" --control "$T/$name.sock" \
+		--firewall "$FW" --control "$T/$name.sock" --log-level debug \
 		--media-ports "$(media_of "$name")" --tiebreak "id:$tb" "$@" \
 		2>>"$T/$name.log" &
 	PIDS+=($!)
@@ -632,7 +635,7 @@ caller_timeout()
 	ip netns exec "$NS_F" nft delete table inet phag_drop
 	[ "$r" = 0 ] || return 1
 	[ "${sent:-0}" -ge 6 ] || { diag "INVITE (re)transmissions dropped: '$sent', want >= 6"; r=1; }
-	n=$(nlogged alice "\. retransmit INVITE \(Timer A\) .*cseq=1/INVITE")
+	n=$(nlogged alice "D retransmit INVITE \(Timer A\) .*cseq=1/INVITE")
 	[ "$n" -ge 5 ] || { diag "alice logged $n INVITE retransmissions, want >= 5"; r=1; }
 	need_log alice "\. call 1 outgoing -> closed .*code=408" || r=1
 	call_is alice "rejected 1/0/0/1" || r=1
@@ -665,7 +668,7 @@ callee_no_ack()
 	sent=$(ip netns exec "$NS_F" nft list chain inet phag_cnt in | sed -n 's/.*counter packets \([0-9]*\).*/\1/p')
 	ip netns exec "$NS_F" nft delete table inet phag_cnt
 	[ "${sent:-0}" -ge 8 ] || { diag "packets from bob's SIP port: '$sent', want >= 8 (2xx retransmitted)"; r=1; }
-	n=$(nlogged bob "\. retransmit 200 \(2xx until ACK\) .*cseq=1/INVITE")
+	n=$(nlogged bob "D retransmit 200 \(2xx until ACK\) .*cseq=1/INVITE")
 	[ "$n" -ge 6 ] || { diag "bob logged $n 2xx retransmissions, want >= 6"; r=1; }
 	need_log bob "> BYE " || r=1
 	call_is bob "no-ack 1/0/0/1" || r=1

@@ -294,6 +294,14 @@ void ph_parse(const struct nlmsghdr *nlh, struct ph *ph)
 		case PINHOLE_A_TIME_NS:
 			ph->has_time = true;
 			ph->time_ns = mnl_attr_get_u64(a); break;
+		case PINHOLE_A_OLD_REMOTE_ADDR:
+			ph->has_old_raddr = true;
+			memcpy(ph->old_raddr, mnl_attr_get_payload(a),
+			       len > 16 ? 16 : len);
+			break;
+		case PINHOLE_A_OLD_REMOTE_PORT:
+			ph->has_old_rport = true;
+			ph->old_rport = mnl_attr_get_u16(a); break;
 		}
 	}
 }
@@ -368,6 +376,36 @@ int ph_activate(struct phnl *p, uint32_t id, uint16_t family,
 	if (rport)
 		mnl_attr_put_u16(nlh, PINHOLE_A_REMOTE_PORT, rport);
 	return phnl_talk(p, nlh, ph_parse_cb, out ? out : &tmp);
+}
+
+int ph_bind_args(struct phnl *p, const struct ph_bind_args *a, struct ph *out)
+{
+	char buf[256];
+	struct nlmsghdr *nlh = phnl_req(p, buf, a->cmd, 0);
+	struct ph tmp;
+
+	mnl_attr_put_u32(nlh, PINHOLE_A_ID, a->id);
+	if (a->raddr)
+		mnl_attr_put(nlh, PINHOLE_A_REMOTE_ADDR,
+			     a->family == AF_INET6 ? 16 : 4, a->raddr);
+	if (a->rport)
+		mnl_attr_put_u16(nlh, PINHOLE_A_REMOTE_PORT, a->rport);
+	if (a->has_flags)
+		mnl_attr_put_u32(nlh, PINHOLE_A_FLAGS, a->flags);
+	if (a->latch_ms)
+		mnl_attr_put_u32(nlh, PINHOLE_A_LATCH_MS, a->latch_ms);
+	return phnl_talk(p, nlh, ph_parse_cb, out ? out : &tmp);
+}
+
+int ph_rebind(struct phnl *p, uint32_t id, uint16_t family,
+	      const void *raddr, uint16_t rport, struct ph *out)
+{
+	struct ph_bind_args a = {
+		.cmd = PINHOLE_CMD_REBIND, .id = id, .family = family,
+		.raddr = raddr, .rport = rport,
+	};
+
+	return ph_bind_args(p, &a, out);
 }
 
 static int count_reply(struct phnl *p, struct nlmsghdr *nlh, uint32_t *count)
@@ -625,6 +663,22 @@ int ph_wait_closed(struct phnl *p, uint32_t id, int timeout_ms, struct ph *ev)
 		if (ret <= 0)
 			return ret;
 		if (ev->cmd == PINHOLE_CMD_CLOSED_NTF && ev->id == id)
+			return 1;
+	}
+	return 0;
+}
+
+int ph_wait_event(struct phnl *p, uint8_t cmd, uint32_t id, int timeout_ms,
+		  struct ph *ev)
+{
+	uint64_t end = ph_now_ms() + timeout_ms;
+
+	while (ph_now_ms() < end) {
+		int ret = ph_recv_event(p, (int)(end - ph_now_ms()), ev);
+
+		if (ret <= 0)
+			return ret;
+		if (ev->cmd == cmd && ev->id == id)
 			return 1;
 	}
 	return 0;

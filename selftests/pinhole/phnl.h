@@ -35,8 +35,9 @@ struct ph {
 	uint8_t proto;
 	bool has_laddr, has_raddr, has_rport, has_owner, has_idle, has_lease;
 	bool has_reason, has_count, has_time;
-	uint8_t laddr[16], raddr[16];
-	uint16_t lport, rport;
+	bool has_old_raddr, has_old_rport;
+	uint8_t laddr[16], raddr[16], old_raddr[16];
+	uint16_t lport, rport, old_rport;
 	uint8_t state;
 	uint32_t owner;
 	uint32_t lease_ms;
@@ -109,6 +110,26 @@ int ph_id_cmd(struct phnl *p, uint8_t cmd, uint32_t id, uint32_t lease_ms,
 	      struct ph *out);
 int ph_activate(struct phnl *p, uint32_t id, uint16_t family,
 		const void *raddr, uint16_t rport, struct ph *out);
+/*
+ * ACTIVATE or REBIND (cmd) with a remote (raddr NULL / rport 0 = absent),
+ * flags (has_flags) and a latch window (0 = absent).
+ */
+struct ph_bind_args {
+	uint8_t cmd;
+	uint32_t id;
+	uint16_t family;
+	const void *raddr;
+	uint16_t rport;
+	uint32_t flags;
+	bool has_flags;
+	uint32_t latch_ms;
+};
+int ph_bind_args(struct phnl *p, const struct ph_bind_args *a, struct ph *out);
+int ph_rebind(struct phnl *p, uint32_t id, uint16_t family,
+	      const void *raddr, uint16_t rport, struct ph *out);
+/* Wait for an event cmd of id; returns 1 and fills ev, 0 on timeout */
+int ph_wait_event(struct phnl *p, uint8_t cmd, uint32_t id, int timeout_ms,
+		  struct ph *ev);
 int ph_close_id(struct phnl *p, uint32_t id, uint32_t *count);
 int ph_close_cookie(struct phnl *p, uint64_t cookie, uint32_t *count);
 int ph_flush(struct phnl *p, uint32_t flags, uint32_t *count);

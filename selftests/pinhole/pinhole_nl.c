@@ -526,6 +526,180 @@ TEST_F(nl, events_carry_time_of_change)
 	phnl_close(&ev);
 }
 
+/* ---- mid-call changes: REBIND, latching ----------------------------------- */
+
+TEST_F(nl, rebind_event_old_and_new_remote)
+{
+	struct phnl ev;
+	struct ph o, g, e;
+	uint64_t t0, t1;
+
+	ASSERT_EQ(0, phnl_open(&ev));
+	ASSERT_EQ(0, phnl_subscribe(&ev));
+	ASSERT_EQ(0, ph_open(&self->p, AF_INET, IPPROTO_UDP, T_PORT, 0, 0, &o));
+	ASSERT_EQ(0, ph_activate(&self->p, o.id, AF_INET, ip4("192.0.2.1"),
+				 7001, NULL));
+	ASSERT_EQ(1, ph_wait_event(&ev, PINHOLE_CMD_ACTIVATED_NTF, o.id, 2000, &e));
+
+	t0 = ph_realtime_ns();
+	ASSERT_EQ(0, ph_rebind(&self->p, o.id, AF_INET, ip4("198.51.100.7"),
+			       7002, &g)) TH_LOG("%s", self->p.ext_msg);
+	t1 = ph_realtime_ns();
+	EXPECT_EQ(PINHOLE_CMD_REBIND, g.cmd);
+	EXPECT_EQ(PINHOLE_STATE_ACTIVE, g.state);
+	EXPECT_EQ(0, memcmp(g.raddr, ip4("198.51.100.7"), 4));
+	EXPECT_EQ(7002, g.rport);
+	EXPECT_FALSE(g.has_old_raddr);	/* only the event has the old one */
+
+	ASSERT_EQ(1, ph_wait_event(&ev, PINHOLE_CMD_REBOUND_NTF, o.id, 2000, &e));
+	EXPECT_TRUE(e.has_raddr);
+	EXPECT_EQ(0, memcmp(e.raddr, ip4("198.51.100.7"), 4));
+	EXPECT_EQ(7002, e.rport);
+	EXPECT_TRUE(e.has_old_raddr);
+	EXPECT_EQ(0, memcmp(e.old_raddr, ip4("192.0.2.1"), 4));
+	EXPECT_TRUE(e.has_old_rport);
+	EXPECT_EQ(7001, e.old_rport);
+	ASSERT_TRUE(e.has_time);
+	EXPECT_LE(t0, e.time_ns);
+	EXPECT_GE(t1, e.time_ns);
+
+	/* GET agrees; the same remote again changes nothing, no event */
+	ASSERT_EQ(0, ph_id_cmd(&self->p, PINHOLE_CMD_GET, o.id, 0, &g));
+	EXPECT_EQ(7002, g.rport);
+	ASSERT_EQ(0, ph_rebind(&self->p, o.id, AF_INET, ip4("198.51.100.7"),
+			       7002, NULL));
+	EXPECT_EQ(0, ph_wait_event(&ev, PINHOLE_CMD_REBOUND_NTF, o.id, 300, &e));
+
+	/* any port now: the new remote has no port, the old one had */
+	ASSERT_EQ(0, ph_rebind(&self->p, o.id, AF_INET, ip4("198.51.100.7"), 0,
+			       &g));
+	EXPECT_FALSE(g.has_rport);
+	ASSERT_EQ(1, ph_wait_event(&ev, PINHOLE_CMD_REBOUND_NTF, o.id, 2000, &e));
+	EXPECT_FALSE(e.has_rport);
+	EXPECT_EQ(7002, e.old_rport);
+
+	/* from no remote at all: no old attributes */
+	ASSERT_EQ(0, ph_open(&self->p, AF_INET6, IPPROTO_UDP, T_PORT, 0, 0, &o));
+	ASSERT_EQ(0, ph_activate(&self->p, o.id, AF_INET6, NULL, 0, NULL));
+	ASSERT_EQ(0, ph_rebind(&self->p, o.id, AF_INET6, ip6("2001:db8::9"),
+			       9000, NULL));
+	ASSERT_EQ(1, ph_wait_event(&ev, PINHOLE_CMD_REBOUND_NTF, o.id, 2000, &e));
+	EXPECT_EQ(0, memcmp(e.raddr, ip6("2001:db8::9"), 16));
+	EXPECT_FALSE(e.has_old_raddr);
+	EXPECT_FALSE(e.has_old_rport);
+	phnl_close(&ev);
+}
+
+TEST_F(nl, rebind_rejections)
+{
+	struct ph_bind_args a = {
+		.cmd = PINHOLE_CMD_REBIND, .family = AF_INET,
+		.raddr = ip4("192.0.2.1"), .rport = 7001,
+	};
+	struct ph_open_args twin = {
+		.family = AF_INET, .proto = IPPROTO_UDP, .lport = T_PORT,
+		.raddr = ip4("192.0.2.99"), .rport = 9,
+	};
+	struct snap s;
+	struct ph o;
+
+	ASSERT_EQ(0, ph_open(&self->p, AF_INET, IPPROTO_UDP, T_PORT, 0, 0, &o));
+	a.id = o.id;
+	take_snap(&self->p, &s);
+	/* not active: OPEN, then PINNED */
+	EXPECT_REJECTED(&self->p, &s, ph_bind_args(&self->p, &a, NULL), EBUSY, EBUSY);
+	ASSERT_EQ(0, ph_id_cmd(&self->p, PINHOLE_CMD_PIN, o.id, 0, NULL));
+	take_snap(&self->p, &s);
+	EXPECT_REJECTED(&self->p, &s, ph_bind_args(&self->p, &a, NULL), EBUSY, EBUSY);
+	ASSERT_EQ(0, ph_activate(&self->p, o.id, AF_INET, ip4("192.0.2.1"),
+				 7001, NULL));
+	take_snap(&self->p, &s);
+	/* no such pinhole, id 0 */
+	a.id = o.id + 1000;
+	EXPECT_REJECTED(&self->p, &s, ph_bind_args(&self->p, &a, NULL), ENOENT, ENOENT);
+	a.id = 0;
+	EXPECT_REJECTED(&self->p, &s, ph_bind_args(&self->p, &a, NULL), EINVAL, EINVAL);
+	a.id = o.id;
+	/* no remote address and no latch */
+	a.raddr = NULL;
+	EXPECT_REJECTED(&self->p, &s, ph_bind_args(&self->p, &a, NULL), EINVAL, EINVAL);
+	a.raddr = ip4("192.0.2.1");
+	/* the address of another family */
+	a.family = AF_INET6;
+	a.raddr = ip6("2001:db8::1");
+	EXPECT_REJECTED(&self->p, &s, ph_bind_args(&self->p, &a, NULL), EINVAL, EINVAL);
+	a.family = AF_INET;
+	a.raddr = ip4("192.0.2.2");
+	/* flags: unknown, of another command, sent-only */
+	a.has_flags = true;
+	a.flags = 1U << 20;
+	EXPECT_REJECTED(&self->p, &s, ph_bind_args(&self->p, &a, NULL), EINVAL, EINVAL);
+	a.flags = PINHOLE_F_LEASE_ONLY;
+	EXPECT_REJECTED(&self->p, &s, ph_bind_args(&self->p, &a, NULL), EINVAL, EINVAL);
+	a.flags = PINHOLE_F_LATCH_EXPIRED;
+	EXPECT_REJECTED(&self->p, &s, ph_bind_args(&self->p, &a, NULL), EINVAL, EINVAL);
+	/* a latch window without the latch; out of range */
+	a.flags = 0;
+	a.latch_ms = 1000;
+	EXPECT_REJECTED(&self->p, &s, ph_bind_args(&self->p, &a, NULL), EINVAL, EINVAL);
+	a.flags = PINHOLE_F_LATCH;
+	a.latch_ms = PINHOLE_MIN_LEASE_MS - 1;
+	EXPECT_REJECTED(&self->p, &s, ph_bind_args(&self->p, &a, NULL), ERANGE, EINVAL);
+	a.latch_ms = PINHOLE_MAX_LEASE_MS + 1;
+	EXPECT_REJECTED(&self->p, &s, ph_bind_args(&self->p, &a, NULL), ERANGE, EINVAL);
+	a.has_flags = false;
+	a.flags = 0;
+	a.latch_ms = 0;
+	/* another pinhole of the port has that remote */
+	ASSERT_EQ(0, ph_open_args(&self->p, &twin, NULL));
+	take_snap(&self->p, &s);
+	a.raddr = twin.raddr;
+	a.rport = twin.rport;
+	EXPECT_REJECTED(&self->p, &s, ph_bind_args(&self->p, &a, NULL), EEXIST, EEXIST);
+	/* the remote stayed */
+	ASSERT_EQ(0, ph_id_cmd(&self->p, PINHOLE_CMD_GET, o.id, 0, &o));
+	EXPECT_EQ(0, memcmp(o.raddr, ip4("192.0.2.1"), 4));
+	EXPECT_EQ(7001, o.rport);
+}
+
+TEST_F(nl, activate_latch_rejections)
+{
+	struct ph_bind_args a = {
+		.cmd = PINHOLE_CMD_ACTIVATE, .family = AF_INET,
+		.flags = PINHOLE_F_LATCH, .has_flags = true,
+	};
+	struct snap s;
+	struct ph o, g;
+
+	/* a pinhole with a remote cannot latch: REBIND replaces it */
+	ASSERT_EQ(0, ph_open(&self->p, AF_INET, IPPROTO_UDP, T_PORT, 0, 0, &o));
+	ASSERT_EQ(0, ph_activate(&self->p, o.id, AF_INET, ip4("192.0.2.1"), 0,
+				 NULL));
+	a.id = o.id;
+	take_snap(&self->p, &s);
+	EXPECT_REJECTED(&self->p, &s, ph_bind_args(&self->p, &a, NULL), EBUSY, EBUSY);
+
+	ASSERT_EQ(0, ph_open(&self->p, AF_INET, IPPROTO_UDP, T_PORT + 1, 0, 0, &o));
+	a.id = o.id;
+	take_snap(&self->p, &s);
+	a.flags = PINHOLE_F_FLUSH_ALL;
+	EXPECT_REJECTED(&self->p, &s, ph_bind_args(&self->p, &a, NULL), EINVAL, EINVAL);
+	a.flags = 0;
+	a.latch_ms = 500;
+	EXPECT_REJECTED(&self->p, &s, ph_bind_args(&self->p, &a, NULL), EINVAL, EINVAL);
+	ASSERT_EQ(0, ph_id_cmd(&self->p, PINHOLE_CMD_GET, o.id, 0, &g));
+	EXPECT_EQ(PINHOLE_STATE_OPEN, g.state);
+	/* and a good one: ACTIVE, waiting, closed cleanly */
+	a.flags = PINHOLE_F_LATCH;
+	ASSERT_EQ(0, ph_bind_args(&self->p, &a, &g)) TH_LOG("%s", self->p.ext_msg);
+	EXPECT_EQ(PINHOLE_STATE_ACTIVE, g.state);
+	EXPECT_EQ(PINHOLE_F_LATCH, g.flags);
+	/* a pending latch is a remote: latching again is EBUSY */
+	take_snap(&self->p, &s);
+	EXPECT_REJECTED(&self->p, &s, ph_bind_args(&self->p, &a, NULL), EBUSY, EBUSY);
+	ASSERT_EQ(0, ph_close_id(&self->p, o.id, NULL));
+}
+
 /* ---- leases ------------------------------------------------------------- */
 
 TEST_F(nl, lease_expiry_event)

@@ -14,9 +14,11 @@
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 
 #include "phtest.h"
@@ -215,6 +217,289 @@ TEST_F(tr, remote_bound_by_activate)
 				 fam == AF_INET ? ip4("127.0.0.1") : ip6("::1"), 7001, NULL));
 	EXPECT_EQ(NPKT, udp_through(fam, lo, lo, 7001, T_PORT, NPKT));
 	EXPECT_EQ(0, udp_through(fam, lo, lo, 7002, T_PORT, NPKT));
+}
+
+/* ---- mid-call changes: REBIND and latching ------------------------------ */
+
+static const void *lo_addr(int family, const char *s)
+{
+	return family == AF_INET ? ip4(s) : ip6(s);
+}
+
+/* Datagrams waiting on fd (until timeout_ms of silence), counted by source port */
+static int drain_from(int fd, uint16_t sport, int *others, int timeout_ms)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	struct sockaddr_storage ss;
+	char buf[2048];
+	int got = 0;
+
+	if (others)
+		*others = 0;
+	while (poll(&pfd, 1, timeout_ms) > 0) {
+		socklen_t sl = sizeof(ss);
+		uint16_t port;
+
+		while (recvfrom(fd, buf, sizeof(buf), MSG_DONTWAIT,
+				(struct sockaddr *)&ss, &sl) >= 0) {
+			port = ss.ss_family == AF_INET6 ?
+			       ntohs(((struct sockaddr_in6 *)&ss)->sin6_port) :
+			       ntohs(((struct sockaddr_in *)&ss)->sin_port);
+			if (port == sport)
+				got++;
+			else if (others)
+				(*others)++;
+			sl = sizeof(ss);
+		}
+	}
+	return got;
+}
+
+/* A child that sends from src:sport to dst:T_PORT until killed */
+static pid_t stream_start(int family, const char *src, uint16_t sport,
+			  const char *dst)
+{
+	pid_t pid = fork();
+
+	if (pid)
+		return pid;
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	for (;;) {
+		ph_udp_send(family, src, sport, dst, T_PORT, 50, PLEN);
+		usleep(1000);
+	}
+}
+
+static void stream_stop(pid_t pid)
+{
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
+/*
+ * REBIND under traffic: the old remote keeps sending through the swap.
+ * After the command, every packet of a stream from the new remote passes
+ * (counted, in batches the receive buffer holds), and none of the old
+ * remote's does.
+ */
+TEST_F(tr, rebind_under_traffic)
+{
+	const char *lo = variant->lo;
+	int fam = variant->family;
+	uint64_t dropped, accepted;
+	struct ph o, g;
+	int fd, i, got = 0, others;
+	pid_t old;
+
+	ASSERT_EQ(0, ph_open(&self->p, fam, IPPROTO_UDP, T_PORT, 0, 0, &o));
+	ASSERT_EQ(0, ph_activate(&self->p, o.id, fam, lo_addr(fam, lo), 7001,
+				 NULL));
+	fd = ph_udp_bind(fam, lo, T_PORT);
+	ASSERT_GE(fd, 0);
+	old = stream_start(fam, lo, 7001, lo);
+	ASSERT_GT(old, 0);
+	/* the old remote's stream gets through */
+	usleep(200 * 1000);
+	EXPECT_GT(drain_from(fd, 7001, NULL, 100), 0);
+
+	ASSERT_EQ(0, ph_rebind(&self->p, o.id, fam, lo_addr(fam, lo), 7002, &g))
+		TH_LOG("%s", self->p.ext_msg);
+	EXPECT_TRUE(g.has_rport);
+	EXPECT_EQ(7002, g.rport);
+	/* at once: a stream from the new remote, nothing lost */
+	for (i = 0; i < 20; i++) {
+		ASSERT_EQ(100, ph_udp_send(fam, lo, 7002, lo, T_PORT, 100, PLEN));
+		got += drain_from(fd, 7002, NULL, 50);
+	}
+	EXPECT_EQ(2000, got);
+	/* what the old remote sent before the swap has been read by now */
+	dropped = ph_stat(&self->p, PINHOLE_STATS_A_PKTS_DROPPED);
+	accepted = ph_stat(&self->p, PINHOLE_STATS_A_PKTS_ACCEPTED);
+	usleep(300 * 1000);
+	EXPECT_EQ(0, drain_from(fd, 7001, &others, 100));
+	EXPECT_EQ(0, others);
+	/* the old remote kept sending, and all of it was dropped */
+	EXPECT_GT(ph_stat(&self->p, PINHOLE_STATS_A_PKTS_DROPPED), dropped);
+	EXPECT_EQ(accepted, ph_stat(&self->p, PINHOLE_STATS_A_PKTS_ACCEPTED));
+	stream_stop(old);
+	close(fd);
+}
+
+/* Rebinding moves the address too (IPv4: 127/8 has many) and back again */
+TEST_F(tr, rebind_moves_address)
+{
+	const char *lo = variant->lo;
+	int fam = variant->family;
+	const char *other = fam == AF_INET ? "127.0.0.2" : NULL;
+	struct ph o;
+
+	ASSERT_EQ(0, ph_open(&self->p, fam, IPPROTO_UDP, T_PORT, 0, 0, &o));
+	/* ACTIVATE without a remote, then REBIND: bound from then on */
+	ASSERT_EQ(0, ph_activate(&self->p, o.id, fam, NULL, 0, NULL));
+	EXPECT_EQ(NPKT, udp_through(fam, lo, lo, 7009, T_PORT, NPKT));
+	ASSERT_EQ(0, ph_rebind(&self->p, o.id, fam, lo_addr(fam, lo), 0, NULL));
+	EXPECT_EQ(NPKT, udp_through(fam, lo, lo, 7009, T_PORT, NPKT));
+	if (!other)
+		return;
+	EXPECT_EQ(0, udp_through(fam, lo, other, 7009, T_PORT, NPKT));
+	ASSERT_EQ(0, ph_rebind(&self->p, o.id, fam, ip4(other), 7009, NULL));
+	EXPECT_EQ(NPKT, udp_through(fam, lo, other, 7009, T_PORT, NPKT));
+	EXPECT_EQ(0, udp_through(fam, lo, lo, 7009, T_PORT, NPKT));
+}
+
+/*
+ * Latching: the first packet's source becomes the remote (event), that
+ * packet passes, another source is dropped afterwards.
+ */
+TEST_F(tr, latch_first_source)
+{
+	const char *lo = variant->lo;
+	int fam = variant->family;
+	struct ph_bind_args a = {
+		.cmd = PINHOLE_CMD_ACTIVATE, .family = fam,
+		.flags = PINHOLE_F_LATCH, .has_flags = true,
+	};
+	struct phnl ev;
+	struct ph o, g, e;
+	uint64_t t0;
+
+	ASSERT_EQ(0, phnl_open(&ev));
+	ASSERT_EQ(0, phnl_subscribe(&ev));
+	ASSERT_EQ(0, ph_open(&self->p, fam, IPPROTO_UDP, T_PORT, 0, 0, &o));
+	a.id = o.id;
+	ASSERT_EQ(0, ph_bind_args(&self->p, &a, &g)) TH_LOG("%s", self->p.ext_msg);
+	EXPECT_EQ(PINHOLE_STATE_ACTIVE, g.state);
+	EXPECT_EQ(PINHOLE_F_LATCH, g.flags);
+	EXPECT_FALSE(g.has_raddr);
+
+	t0 = ph_realtime_ns();
+	EXPECT_EQ(1, udp_through(fam, lo, lo, 7001, T_PORT, 1));
+	ASSERT_EQ(1, ph_wait_event(&ev, PINHOLE_CMD_LATCHED_NTF, o.id, 2000, &e));
+	EXPECT_TRUE(e.has_raddr);
+	EXPECT_EQ(0, memcmp(e.raddr, lo_addr(fam, lo), fam == AF_INET ? 4 : 16));
+	EXPECT_TRUE(e.has_rport);
+	EXPECT_EQ(7001, e.rport);
+	EXPECT_EQ(0, e.flags);
+	EXPECT_TRUE(e.has_time);
+	EXPECT_GE(e.time_ns, t0);
+	EXPECT_LE(e.time_ns, ph_realtime_ns());
+
+	ASSERT_EQ(0, ph_id_cmd(&self->p, PINHOLE_CMD_GET, o.id, 0, &g));
+	EXPECT_EQ(0, g.flags);
+	EXPECT_EQ(7001, g.rport);
+	EXPECT_EQ(0, udp_through(fam, lo, lo, 7002, T_PORT, NPKT));
+	EXPECT_EQ(NPKT, udp_through(fam, lo, lo, 7001, T_PORT, NPKT));
+	ASSERT_EQ(0, ph_id_cmd(&self->p, PINHOLE_CMD_GET, o.id, 0, &g));
+	EXPECT_EQ(NPKT + 1, g.packets);
+	/* one LATCHED_NTF only */
+	EXPECT_EQ(0, ph_wait_event(&ev, PINHOLE_CMD_LATCHED_NTF, o.id, 300, &e));
+	/* a latched pinhole is bound: ACTIVATE cannot latch it again */
+	EXPECT_EQ(-EBUSY, ph_bind_args(&self->p, &a, NULL));
+	phnl_close(&ev);
+}
+
+/* Latching only from the address given: the port is learnt */
+TEST_F(tr, latch_address_restriction)
+{
+	const char *lo = variant->lo;
+	int fam = variant->family;
+	struct ph_bind_args a = {
+		.cmd = PINHOLE_CMD_ACTIVATE, .family = fam,
+		.raddr = lo_addr(fam, lo),
+		.flags = PINHOLE_F_LATCH, .has_flags = true,
+	};
+	struct ph o, g;
+
+	ASSERT_EQ(0, ph_open(&self->p, fam, IPPROTO_UDP, T_PORT, 0, 0, &o));
+	a.id = o.id;
+	ASSERT_EQ(0, ph_bind_args(&self->p, &a, &g)) TH_LOG("%s", self->p.ext_msg);
+	EXPECT_EQ(PINHOLE_F_LATCH, g.flags);
+	EXPECT_TRUE(g.has_raddr);
+	if (fam == AF_INET)	/* another address does not latch */
+		EXPECT_EQ(0, udp_through(fam, lo, "127.0.0.2", 7001, T_PORT, NPKT));
+	ASSERT_EQ(0, ph_id_cmd(&self->p, PINHOLE_CMD_GET, o.id, 0, &g));
+	EXPECT_EQ(PINHOLE_F_LATCH, g.flags);
+	EXPECT_EQ(1, udp_through(fam, lo, lo, 7005, T_PORT, 1));
+	ASSERT_EQ(0, ph_id_cmd(&self->p, PINHOLE_CMD_GET, o.id, 0, &g));
+	EXPECT_EQ(0, g.flags);
+	EXPECT_EQ(7005, g.rport);
+	EXPECT_EQ(0, udp_through(fam, lo, lo, 7001, T_PORT, NPKT));
+	EXPECT_EQ(NPKT, udp_through(fam, lo, lo, 7005, T_PORT, NPKT));
+}
+
+/*
+ * The latch window ends without a packet: an event, and the pinhole lets
+ * nothing in until REBIND binds it.
+ */
+TEST_F(tr, latch_window_expires)
+{
+	const char *lo = variant->lo;
+	int fam = variant->family;
+	struct ph_bind_args a = {
+		.cmd = PINHOLE_CMD_ACTIVATE, .family = fam,
+		.flags = PINHOLE_F_LATCH, .has_flags = true, .latch_ms = 300,
+	};
+	struct phnl ev;
+	struct ph o, g, e;
+	uint64_t t0 = ph_now_ms();
+
+	ASSERT_EQ(0, phnl_open(&ev));
+	ASSERT_EQ(0, phnl_subscribe(&ev));
+	ASSERT_EQ(0, ph_open(&self->p, fam, IPPROTO_UDP, T_PORT, 0, 0, &o));
+	a.id = o.id;
+	ASSERT_EQ(0, ph_bind_args(&self->p, &a, NULL)) TH_LOG("%s", self->p.ext_msg);
+	ASSERT_EQ(1, ph_wait_event(&ev, PINHOLE_CMD_LATCH_EXPIRED_NTF, o.id,
+				   3000, &e));
+	EXPECT_GE(ph_now_ms() - t0, 300 - 20);	/* TCG clocks, as lease_expiry_event */
+	EXPECT_EQ(PINHOLE_F_LATCH_EXPIRED, e.flags);
+	EXPECT_TRUE(e.has_time);
+	EXPECT_EQ(0, udp_through(fam, lo, lo, 7001, T_PORT, NPKT));
+	ASSERT_EQ(0, ph_id_cmd(&self->p, PINHOLE_CMD_GET, o.id, 0, &g));
+	EXPECT_EQ(PINHOLE_STATE_ACTIVE, g.state);
+	EXPECT_EQ(PINHOLE_F_LATCH_EXPIRED, g.flags);
+	EXPECT_EQ(0, g.packets);
+	/* the caller falls back: REBIND to the remote it knows */
+	ASSERT_EQ(0, ph_rebind(&self->p, o.id, fam, lo_addr(fam, lo), 7001, &g));
+	EXPECT_EQ(0, g.flags);
+	EXPECT_EQ(NPKT, udp_through(fam, lo, lo, 7001, T_PORT, NPKT));
+	phnl_close(&ev);
+}
+
+/* A packet within the window latches and no LATCH_EXPIRED_NTF follows */
+TEST_F(tr, latch_within_window_and_relatch_by_rebind)
+{
+	const char *lo = variant->lo;
+	int fam = variant->family;
+	struct ph_bind_args a = {
+		.cmd = PINHOLE_CMD_ACTIVATE, .family = fam,
+		.flags = PINHOLE_F_LATCH, .has_flags = true, .latch_ms = 400,
+	};
+	struct phnl ev;
+	struct ph o, e;
+
+	ASSERT_EQ(0, phnl_open(&ev));
+	ASSERT_EQ(0, phnl_subscribe(&ev));
+	ASSERT_EQ(0, ph_open(&self->p, fam, IPPROTO_UDP, T_PORT, 0, 0, &o));
+	a.id = o.id;
+	ASSERT_EQ(0, ph_bind_args(&self->p, &a, NULL));
+	EXPECT_EQ(1, udp_through(fam, lo, lo, 7003, T_PORT, 1));
+	ASSERT_EQ(1, ph_wait_event(&ev, PINHOLE_CMD_LATCHED_NTF, o.id, 2000, &e));
+	EXPECT_EQ(0, ph_wait_event(&ev, PINHOLE_CMD_LATCH_EXPIRED_NTF, o.id,
+				   800, &e));
+	EXPECT_EQ(NPKT, udp_through(fam, lo, lo, 7003, T_PORT, NPKT));
+
+	/* a re-INVITE from behind a NAT: latch again */
+	a.cmd = PINHOLE_CMD_REBIND;
+	a.latch_ms = 0;
+	ASSERT_EQ(0, ph_bind_args(&self->p, &a, NULL)) TH_LOG("%s", self->p.ext_msg);
+	ASSERT_EQ(1, ph_wait_event(&ev, PINHOLE_CMD_REBOUND_NTF, o.id, 2000, &e));
+	EXPECT_EQ(PINHOLE_F_LATCH, e.flags);
+	EXPECT_EQ(7003, e.old_rport);
+	EXPECT_EQ(1, udp_through(fam, lo, lo, 7004, T_PORT, 1));
+	ASSERT_EQ(1, ph_wait_event(&ev, PINHOLE_CMD_LATCHED_NTF, o.id, 2000, &e));
+	EXPECT_EQ(7004, e.rport);
+	EXPECT_EQ(0, udp_through(fam, lo, lo, 7003, T_PORT, NPKT));
+	phnl_close(&ev);
 }
 
 /*

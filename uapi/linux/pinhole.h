@@ -21,6 +21,7 @@
  *
  *   OPEN    --PIN------> PINNED   --ACTIVATE--> ACTIVE
  *   OPEN    --ACTIVATE-------------------------> ACTIVE
+ *   ACTIVE  --REBIND / a latching packet--------> ACTIVE (new remote)
  *   any     --CLOSE / lease expiry / owner gone / flush / netns exit--> gone
  *
  * OPEN is a port opened before a session exists (a SIP caller opens its
@@ -86,10 +87,52 @@
  *   Reply: the pinhole.
  *
  * PINHOLE_CMD_ACTIVATE
- *   OPEN or PINNED -> ACTIVE. Request: PINHOLE_A_ID, optional
- *   PINHOLE_A_REMOTE_ADDR, PINHOLE_A_REMOTE_PORT, PINHOLE_A_LEASE_MS.
- *   A remote constraint can be bound once: binding a different one to a
- *   pinhole that has one is EBUSY. Reply: the pinhole.
+ *   OPEN or PINNED -> ACTIVE. Request:
+ *     PINHOLE_A_ID            u32                                 (required)
+ *     PINHOLE_A_REMOTE_ADDR   binary; with PINHOLE_F_LATCH: latch only
+ *                             from this address
+ *     PINHOLE_A_REMOTE_PORT   u16; with PINHOLE_F_LATCH: latch only from
+ *                             this port
+ *     PINHOLE_A_LEASE_MS      u32
+ *     PINHOLE_A_FLAGS         u32, PINHOLE_F_LATCH
+ *     PINHOLE_A_LATCH_MS      u32, the latch window (PINHOLE_F_LATCH only;
+ *                             PINHOLE_MIN_LEASE_MS..PINHOLE_MAX_LEASE_MS,
+ *                             else ERANGE); absent = until the lease ends
+ *   ACTIVATE binds the remote once: binding a different one to a pinhole
+ *   that has one is EBUSY (PINHOLE_CMD_REBIND replaces it).
+ *   With PINHOLE_F_LATCH (symmetric RTP, "comedia") the pinhole must have
+ *   no remote yet (else EBUSY): the first packet that reaches the port
+ *   from the given address and port (any if absent) binds the remote to
+ *   its source address and port, on the packet path, and is let in;
+ *   PINHOLE_CMD_LATCHED_NTF says so. Until then the pinhole lets in
+ *   nothing but that first packet. If no packet came when the latch window
+ *   ends, PINHOLE_CMD_LATCH_EXPIRED_NTF is sent and the pinhole stays
+ *   ACTIVE and unbound, letting nothing in (no fall back to "any remote"):
+ *   the caller REBINDs it (e.g. to the address the SDP named) or closes
+ *   it. GET shows a pinhole waiting for its latch with PINHOLE_F_LATCH in
+ *   PINHOLE_A_FLAGS (and the address and port it latches from, if any),
+ *   one whose window ended with PINHOLE_F_LATCH_EXPIRED. Two packets from
+ *   different sources reaching the port at the same instant on two CPUs:
+ *   one latches, the other is dropped. Reply: the pinhole.
+ *
+ * PINHOLE_CMD_REBIND
+ *   Replaces the remote of an ACTIVE pinhole (a re-INVITE moved the media,
+ *   hold/resume). Request:
+ *     PINHOLE_A_ID            u32                                 (required)
+ *     PINHOLE_A_REMOTE_ADDR   binary (required unless PINHOLE_F_LATCH)
+ *     PINHOLE_A_REMOTE_PORT   u16; absent or 0 = any remote port
+ *     PINHOLE_A_FLAGS         u32, PINHOLE_F_LATCH: latch again, as
+ *                             ACTIVATE does (address and port optional)
+ *     PINHOLE_A_LATCH_MS      u32, the latch window, as in ACTIVATE
+ *   The new remote is published atomically: a packet is matched against
+ *   either the old remote or the new one, never a mix or none, and every
+ *   packet the packet path sees after the command returns is matched
+ *   against the new one (from the old remote dropped, from the new let
+ *   in). A pending latch is cancelled (if it latched meanwhile, its
+ *   LATCHED_NTF comes first). The lease is not changed. Rebinding to the
+ *   remote it has is a no-op (no event). Errors: EBUSY when the pinhole
+ *   is not ACTIVE, EEXIST when another pinhole with the same local side
+ *   has that remote. Event: PINHOLE_CMD_REBOUND_NTF. Reply: the pinhole.
  *
  * PINHOLE_CMD_RENEW
  *   Restarts the lease. Request: PINHOLE_A_ID, optional
@@ -147,7 +190,18 @@
  * per change, with the pinhole's attributes (as in GET):
  *   PINHOLE_CMD_OPENED_NTF, PINHOLE_CMD_PINNED_NTF,
  *   PINHOLE_CMD_ACTIVATED_NTF, and PINHOLE_CMD_CLOSED_NTF which adds
- *   PINHOLE_A_REASON. Every event also carries PINHOLE_A_TIME_NS, the
+ *   PINHOLE_A_REASON. Mid-call changes:
+ *   PINHOLE_CMD_REBOUND_NTF (REBIND), which adds the remote it had,
+ *     PINHOLE_A_OLD_REMOTE_ADDR and PINHOLE_A_OLD_REMOTE_PORT (each absent
+ *     when the old remote had none; with PINHOLE_F_LATCH in
+ *     PINHOLE_A_FLAGS when the new remote is a latch);
+ *   PINHOLE_CMD_LATCHED_NTF, the remote learnt from the first packet in
+ *     PINHOLE_A_REMOTE_ADDR and PINHOLE_A_REMOTE_PORT, PINHOLE_A_TIME_NS
+ *     the time that packet arrived (the event itself is sent from process
+ *     context shortly after);
+ *   PINHOLE_CMD_LATCH_EXPIRED_NTF, the latch window ended without a
+ *     packet (PINHOLE_F_LATCH_EXPIRED in PINHOLE_A_FLAGS).
+ *   Every event also carries PINHOLE_A_TIME_NS, the
  *   kernel's CLOCK_REALTIME (ns since the epoch, as clock_gettime() reads
  *   it) when the change was made, so that a listener can place it among
  *   other logs however late it reads it. Listening needs CAP_NET_ADMIN.
@@ -178,6 +232,10 @@ enum pinhole_cmd {
 	PINHOLE_CMD_PINNED_NTF,
 	PINHOLE_CMD_ACTIVATED_NTF,
 	PINHOLE_CMD_CLOSED_NTF,
+	PINHOLE_CMD_REBIND,
+	PINHOLE_CMD_REBOUND_NTF,
+	PINHOLE_CMD_LATCHED_NTF,
+	PINHOLE_CMD_LATCH_EXPIRED_NTF,
 
 	__PINHOLE_CMD_MAX
 };
@@ -207,6 +265,9 @@ enum pinhole_attr {
 	PINHOLE_A_CONFIG,	/* nest, PINHOLE_CFG_A_* */
 	PINHOLE_A_STATS,	/* nest, PINHOLE_STATS_A_* */
 	PINHOLE_A_TIME_NS,	/* u64, events: CLOCK_REALTIME of the change */
+	PINHOLE_A_LATCH_MS,	/* u32, ACTIVATE/REBIND: latch window */
+	PINHOLE_A_OLD_REMOTE_ADDR, /* binary, REBOUND_NTF: remote before */
+	PINHOLE_A_OLD_REMOTE_PORT, /* u16, REBOUND_NTF: remote port before */
 
 	__PINHOLE_A_MAX
 };
@@ -219,9 +280,18 @@ enum pinhole_flags {
 	PINHOLE_F_LEASE_ONLY	= 1U << 0,
 	/* FLUSH: every pinhole of the namespace, not only the caller's */
 	PINHOLE_F_FLUSH_ALL	= 1U << 1,
+	/*
+	 * ACTIVATE, REBIND: bind the remote to the source of the first
+	 * packet; GET, events: waiting for that packet
+	 */
+	PINHOLE_F_LATCH		= 1U << 2,
+	/* GET, events only: the latch window ended without a packet */
+	PINHOLE_F_LATCH_EXPIRED	= 1U << 3,
 };
 
-#define PINHOLE_F_ALL (PINHOLE_F_LEASE_ONLY | PINHOLE_F_FLUSH_ALL)
+/* The flags a request may carry (PINHOLE_F_LATCH_EXPIRED is only sent). */
+#define PINHOLE_F_ALL (PINHOLE_F_LEASE_ONLY | PINHOLE_F_FLUSH_ALL | \
+		       PINHOLE_F_LATCH)
 
 enum pinhole_state {
 	PINHOLE_STATE_OPEN = 1,

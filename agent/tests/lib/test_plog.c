@@ -2,8 +2,8 @@
 /*
  * test_plog.c - the log line: a peer's bytes escaped (control bytes,
  * invalid UTF-8, backslash) so one line stays one valid UTF-8 line; the
- * warning rate limiter on an injected clock; SIP message lines at the
- * level they are given.
+ * warning rate limiter on an injected clock; SIP message lines at debug
+ * only, whatever the message.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -119,13 +119,13 @@ TEST(escape_stops_at_a_whole_character)
 
 TEST(hostile_peer_text_stays_one_valid_line)
 {
-	FILE *f = capture(PLOG_INFO);
+	FILE *f = capture(PLOG_DEBUG);
 	const char *from = "<sip:\xff\xfe\r\n1767225600.000 alice . call 1 "
 			   "incoming -> established\x1b[2J\\@x>";
 	const char *s;
 
 	plog(PLOG_INFO, "call 1 from %s | id=1", from);
-	plog_msg(PLOG_INFO, '<', "200 %s | call=%s cseq=1/INVITE branch=b "
+	plog_msg('<', "200 %s | call=%s cseq=1/INVITE branch=b "
 		 "peer=127.0.0.1:5060", "OK\n", "x\x01y");
 	s = read_all(f);
 	EXPECT_EQ(count(s, "\n"), 2);
@@ -137,24 +137,45 @@ TEST(hostile_peer_text_stays_one_valid_line)
 	fclose(f);
 }
 
-TEST(message_lines_at_their_level)
+/* a few lines of calls and of the rest, sent and received */
+static void message_lines(void)
 {
-	FILE *f = capture(PLOG_INFO);
-	const char *s;
+	plog_msg('<', "INVITE sip:x | call=a cseq=1/INVITE");
+	plog_msg('>', "200 OK | call=a cseq=1/INVITE");
+	plog_msg('<', "BYE sip:x | call=a cseq=2/BYE");
+	plog_msg('>', "REGISTER sip:x | call=r cseq=1/REGISTER");
+	plog_msg('<', "OPTIONS sip:x | call=o cseq=1/OPTIONS");
+}
 
-	plog_msg(PLOG_DEBUG, '<', "OPTIONS sip:x | call=a");
-	plog_msg(PLOG_INFO, '<', "INVITE sip:x | call=b");
-	plog_tag('>', "BYE sip:x | call=c");
-	s = read_all(f);
-	EXPECT_EQ(count(s, "\n"), 2);
-	EXPECT_TRUE(strstr(s, "OPTIONS") == NULL);
-	EXPECT_TRUE(strstr(s, " t < INVITE sip:x | call=b\n") != NULL);
-	EXPECT_TRUE(strstr(s, " t > BYE sip:x | call=c\n") != NULL);
-	fclose(f);
+TEST(message_lines_at_debug_only)
+{
+	static const enum plog_level below[] = {
+		PLOG_ERR, PLOG_WARN, PLOG_INFO,
+	};
+	unsigned int i;
+	FILE *f;
+
+	for (i = 0; i < sizeof(below) / sizeof(below[0]); i++) {
+		f = capture(below[i]);
+		message_lines();
+		plog(below[i], "the level's own line");
+		/* only that one: no message line below debug */
+		read_all(f);
+		EXPECT_EQ(count(out, "\n"), 1);
+		EXPECT_EQ(count(out, " the level's own line\n"), 1);
+		EXPECT_EQ(count(out, " | call="), 0);
+		fclose(f);
+	}
 
 	f = capture(PLOG_DEBUG);
-	plog_msg(PLOG_DEBUG, '<', "OPTIONS sip:x | call=a");
-	EXPECT_TRUE(strstr(read_all(f), " t < OPTIONS sip:x | call=a\n"));
+	message_lines();
+	read_all(f);
+	EXPECT_EQ(count(out, "\n"), 5);
+	EXPECT_TRUE(strstr(out, " t < INVITE sip:x | call=a ") != NULL);
+	EXPECT_TRUE(strstr(out, " t > 200 OK | call=a ") != NULL);
+	EXPECT_TRUE(strstr(out, " t < BYE sip:x | call=a ") != NULL);
+	EXPECT_TRUE(strstr(out, " t > REGISTER sip:x | call=r ") != NULL);
+	EXPECT_TRUE(strstr(out, " t < OPTIONS sip:x | call=o ") != NULL);
 	fclose(f);
 }
 

@@ -30,6 +30,11 @@ TEST(state_reason_event_names)
 	EXPECT_STREQ(fw_event_name(PINHOLE_CMD_PINNED_NTF), "pinned");
 	EXPECT_STREQ(fw_event_name(PINHOLE_CMD_ACTIVATED_NTF), "activated");
 	EXPECT_STREQ(fw_event_name(PINHOLE_CMD_CLOSED_NTF), "closed");
+	EXPECT_STREQ(fw_event_name(PINHOLE_CMD_REBOUND_NTF), "rebound");
+	EXPECT_STREQ(fw_event_name(PINHOLE_CMD_LATCHED_NTF), "latched");
+	EXPECT_STREQ(fw_event_name(PINHOLE_CMD_LATCH_EXPIRED_NTF),
+		     "latch-expired");
+	EXPECT_STREQ(fw_event_name(PINHOLE_CMD_REBIND), "?");
 	EXPECT_STREQ(fw_event_name(PINHOLE_CMD_OPEN), "?");
 	EXPECT_STREQ(fw_proto_name(IPPROTO_UDP), "udp");
 	EXPECT_STREQ(fw_proto_name(IPPROTO_TCP), "tcp");
@@ -113,6 +118,54 @@ TEST(parse_event_time_reason_and_idle_above_2_32)
 
 	/* not an event */
 	m = event_msg(PINHOLE_CMD_GET, true, 1, 1);
+	ASSERT_TRUE(m != NULL);
+	EXPECT_EQ(fw_parse_event(nlmsg_hdr(m), &ev), -ENOMSG);
+	nlmsg_free(m);
+}
+
+TEST(parse_rebound_event_old_and_new_remote)
+{
+	struct in_addr a_new = { htonl(0xc6336407) }, a_old = { htonl(0xc0000201) };
+	struct fw_event ev;
+	struct nl_msg *m;
+
+	m = event_msg(PINHOLE_CMD_REBOUND_NTF, true, 42, 1);
+	ASSERT_TRUE(m != NULL);
+	nla_put(m, PINHOLE_A_REMOTE_ADDR, 4, &a_new);
+	nla_put_u16(m, PINHOLE_A_REMOTE_PORT, 7002);
+	nla_put(m, PINHOLE_A_OLD_REMOTE_ADDR, 4, &a_old);
+	nla_put_u16(m, PINHOLE_A_OLD_REMOTE_PORT, 7001);
+	EXPECT_EQ(fw_parse_event(nlmsg_hdr(m), &ev), 0);
+	EXPECT_EQ(ev.cmd, PINHOLE_CMD_REBOUND_NTF);
+	EXPECT_EQ(ev.ph.remote.family, AF_INET);
+	EXPECT_TRUE(ev.ph.remote.v4.s_addr == a_new.s_addr);
+	EXPECT_EQ(ev.ph.remote_port, 7002);
+	EXPECT_EQ(ev.old_remote.family, AF_INET);
+	EXPECT_TRUE(ev.old_remote.v4.s_addr == a_old.s_addr);
+	EXPECT_EQ(ev.old_remote_port, 7001);
+	nlmsg_free(m);
+
+	/* LATCHED: the learnt remote, no old one */
+	m = event_msg(PINHOLE_CMD_LATCHED_NTF, true, 43, 1);
+	ASSERT_TRUE(m != NULL);
+	nla_put(m, PINHOLE_A_REMOTE_ADDR, 4, &a_new);
+	nla_put_u16(m, PINHOLE_A_REMOTE_PORT, 7004);
+	EXPECT_EQ(fw_parse_event(nlmsg_hdr(m), &ev), 0);
+	EXPECT_EQ(ev.cmd, PINHOLE_CMD_LATCHED_NTF);
+	EXPECT_EQ(ev.ph.remote_port, 7004);
+	EXPECT_EQ(ev.old_remote.family, AF_UNSPEC);
+	EXPECT_EQ(ev.old_remote_port, 0);
+	nlmsg_free(m);
+
+	/* an old address of the wrong length is malformed */
+	m = event_msg(PINHOLE_CMD_REBOUND_NTF, true, 44, 1);
+	ASSERT_TRUE(m != NULL);
+	nla_put(m, PINHOLE_A_OLD_REMOTE_ADDR, 16, &in6addr_loopback);
+	EXPECT_EQ(fw_parse_event(nlmsg_hdr(m), &ev), -EPROTO);
+	nlmsg_free(m);
+
+	/* the command REBIND is not an event */
+	m = event_msg(PINHOLE_CMD_REBIND, true, 45, 1);
 	ASSERT_TRUE(m != NULL);
 	EXPECT_EQ(fw_parse_event(nlmsg_hdr(m), &ev), -ENOMSG);
 	nlmsg_free(m);

@@ -76,7 +76,7 @@ TEST(unsupported_algorithm_refused)
 {
 	osip_message_t *m = challenge(401,
 		"WWW-Authenticate: Digest realm=\"r\", nonce=\"n\", "
-		"algorithm=SHA-256");
+		"algorithm=MD5-sess");
 	struct sip_auth_challenge ch;
 
 	ASSERT_TRUE(m != NULL);

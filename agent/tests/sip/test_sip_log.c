@@ -2,16 +2,22 @@
 /*
  * test_sip_log.c - what SIP puts in the log: libosip2's traces of a
  * malformed message go nowhere at the default level and become our own
- * debug lines at debug (never its "| ERROR |" lines on stdout); which
- * messages are logged at info (calls, our registration) and which at
- * debug (OPTIONS and the rest).
+ * debug lines at debug (never its "| ERROR |" lines on stdout); every
+ * message line ('<' '>') at debug only: the messages of calls, of the
+ * registration and the rest, sent and received, requests and responses,
+ * and the transport's own refusals, through a real transport on loopback.
  */
+#include <arpa/inet.h>
+#include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "lib/plog.h"
 #include "sip/sip_msg.h"
+#include "sip/sip_transport.h"
 #include "ktap.h"
 
 static const char *const garbage[] = {
@@ -82,77 +88,198 @@ TEST(osip_traces_are_debug_lines_at_debug)
 	}
 }
 
-static osip_message_t *msg(const char *first, const char *method)
-{
-	static char buf[1024];
-	int n;
+/* calls, the registration and the rest: all alike */
+static const char *const methods[] = {
+	"INVITE", "ACK", "BYE", "CANCEL", "PRACK", "UPDATE", "INFO", "REFER",
+	"REGISTER", "OPTIONS", "SUBSCRIBE", "FOO",
+};
+#define NMETHODS	(sizeof(methods) / sizeof(methods[0]))
 
-	sip_msg_init();
-	n = snprintf(buf, sizeof(buf),
-		"%s\r\n"
-		"Via: SIP/2.0/UDP 198.51.100.2:5060;branch=z9hG4bKx1\r\n"
-		"From: <sip:bob@example.com>;tag=b1\r\n"
-		"To: <sip:alice@example.com>\r\n"
-		"Call-ID: c1@198.51.100.2\r\n"
-		"CSeq: 1 %s\r\n"
-		"Content-Length: 0\r\n\r\n", first, method);
-	return sip_msg_parse(buf, (size_t)n);
+static struct sip_transport *tp;
+static int peer = -1;
+static struct sockaddr_storage peer_addr, our_addr;
+static unsigned int received;
+
+static void on_msg(osip_message_t *msg, const struct sockaddr_storage *src,
+		   void *arg)
+{
+	(void)msg;
+	(void)src;
+	(void)arg;
+	received++;
 }
 
-static enum plog_level level_of(const char *first, const char *method,
-				bool sent)
+static void fixture(void)
 {
-	osip_message_t *m = msg(first, method);
-	enum plog_level l;
+	struct sockaddr_in *p = (void *)&peer_addr;
+	socklen_t len = sizeof(peer_addr);
+	char err[256];
+
+	if (tp)
+		return;
+	sip_msg_init();
+	tp = sip_transport_new("127.0.0.1:0", on_msg, NULL, err, sizeof(err));
+	if (!tp)
+		ktap_fail(__FILE__, __LINE__, "transport: %s", err);
+	our_addr = *sip_transport_local(tp);
+	peer = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+	p->sin_family = AF_INET;
+	p->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ASSERT_EQ(bind(peer, (struct sockaddr *)p, sizeof(*p)), 0);
+	getsockname(peer, (struct sockaddr *)&peer_addr, &len);
+}
+
+/* @first: a request line or a status line; a response the peer sends
+ * names our Via (the transport drops another's), the rest the peer's */
+static int text(char *buf, size_t size, const char *first, const char *method,
+		unsigned int n, bool to_us)
+{
+	char via[64];
+
+	if (to_us && !strncmp(first, "SIP/2.0 ", 8))
+		snprintf(via, sizeof(via), "%s", sip_transport_hostport(tp));
+	else
+		snprintf(via, sizeof(via), "127.0.0.1:%u",
+			 ntohs(((struct sockaddr_in *)&peer_addr)->sin_port));
+	return snprintf(buf, size,
+		"%s\r\n"
+		"Via: SIP/2.0/UDP %s;branch=z9hG4bKlog%u\r\n"
+		"Max-Forwards: 70\r\n"
+		"From: <sip:bob@127.0.0.1>;tag=b1\r\n"
+		"To: <sip:alice@127.0.0.1>\r\n"
+		"Call-ID: log%u@127.0.0.1\r\n"
+		"CSeq: 1 %s\r\n"
+		"Content-Length: 0\r\n\r\n", first, via, n, n, method);
+}
+
+/* the peer sends it, the transport reads it */
+static void receive(const char *first, const char *method, unsigned int n)
+{
+	struct pollfd pfd = { .fd = sip_transport_fd(tp), .events = POLLIN };
+	char buf[1024];
+	int len = text(buf, sizeof(buf), first, method, n, true);
+
+	sendto(peer, buf, (size_t)len, 0, (struct sockaddr *)&our_addr,
+	       sizeof(struct sockaddr_in));
+	ASSERT_EQ(poll(&pfd, 1, 1000), 1);
+	sip_transport_on_readable(tp);
+}
+
+/* the transport sends it to the peer */
+static void send_to_peer(const char *first, const char *method,
+			 unsigned int n)
+{
+	char buf[1024];
+	int len = text(buf, sizeof(buf), first, method, n, false);
+	osip_message_t *m = sip_msg_parse(buf, (size_t)len);
 
 	ASSERT_TRUE(m != NULL);
-	l = sip_msg_log_level(m, sent);
+	EXPECT_EQ(sip_transport_send(tp, m, &peer_addr), 0);
 	osip_message_free(m);
-	return l;
 }
 
-TEST(call_messages_at_info)
+static unsigned int drain_peer(void)
 {
-	static const char *const methods[] = {
-		"INVITE", "ACK", "BYE", "CANCEL", "PRACK", "UPDATE",
-	};
+	struct pollfd pfd = { .fd = peer, .events = POLLIN };
+	char buf[4096];
+	unsigned int n = 0;
+
+	while (poll(&pfd, 1, 50) > 0 && recv(peer, buf, sizeof(buf), 0) > 0)
+		n++;
+	return n;
+}
+
+/* every method's request and 200 both ways, then a request the transport
+ * refuses itself (400: no Call-ID); the log at @level */
+static const char *traffic(enum plog_level level)
+{
+	FILE *f = tmpfile();
 	char first[64];
 	unsigned int i;
+	size_t n;
 
-	for (i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
-		snprintf(first, sizeof(first), "%s sip:a@x SIP/2.0",
+	ASSERT_TRUE(f != NULL);
+	fixture();
+	plog_init("t", level);
+	plog_set_output(f);
+	received = 0;
+	for (i = 0; i < NMETHODS; i++) {
+		snprintf(first, sizeof(first), "%s sip:alice@127.0.0.1 SIP/2.0",
 			 methods[i]);
-		EXPECT_EQ(level_of(first, methods[i], true), PLOG_INFO);
-		EXPECT_EQ(level_of(first, methods[i], false), PLOG_INFO);
-		EXPECT_EQ(level_of("SIP/2.0 200 OK", methods[i], true),
-			  PLOG_INFO);
-		EXPECT_EQ(level_of("SIP/2.0 491 Request Pending", methods[i],
-				   false), PLOG_INFO);
+		receive(first, methods[i], i);
+		send_to_peer(first, methods[i], i);
+		receive("SIP/2.0 200 OK", methods[i], i);
+		send_to_peer("SIP/2.0 200 OK", methods[i], i);
+	}
+	EXPECT_EQ(received, 2 * NMETHODS);
+	receive("BYE sip:alice@127.0.0.1 SIP/2.0\r\nCall-ID:", "BYE", 99);
+	EXPECT_EQ(received, 2 * NMETHODS);
+	/* the requests, the responses and the 400 */
+	EXPECT_EQ(drain_peer(), 2 * NMETHODS + 1);
+	plog_set_output(NULL);
+	fflush(f);
+	rewind(f);
+	n = fread(out, 1, sizeof(out) - 1, f);
+	out[n] = '\0';
+	fclose(f);
+	return out;
+}
+
+/* lines "TIME t TAG ..." with TAG '<' or '>' */
+static unsigned int message_lines(const char *s)
+{
+	unsigned int n = 0;
+	const char *l;
+
+	for (l = s; *l; l = strchr(l, '\n') + 1) {
+		const char *tag = strstr(l, " t ");
+
+		ASSERT_TRUE(strchr(l, '\n') != NULL);
+		if (tag && tag < strchr(l, '\n') && (tag[3] == '<' ||
+						     tag[3] == '>'))
+			n++;
+	}
+	return n;
+}
+
+TEST(no_message_line_below_debug)
+{
+	static const enum plog_level below[] = {
+		PLOG_ERR, PLOG_WARN, PLOG_INFO,
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(below) / sizeof(below[0]); i++) {
+		const char *s = traffic(below[i]);
+
+		EXPECT_EQ(message_lines(s), 0);
+		EXPECT_TRUE(strstr(s, " | call=") == NULL);
 	}
 }
 
-TEST(our_registration_at_info_theirs_at_debug)
+TEST(every_message_line_at_debug)
 {
-	const char *reg = "REGISTER sip:example.com SIP/2.0";
+	const char *s = traffic(PLOG_DEBUG);
+	char want[128];
+	unsigned int i;
 
-	EXPECT_EQ(level_of(reg, "REGISTER", true), PLOG_INFO);
-	EXPECT_EQ(level_of("SIP/2.0 401 Unauthorized", "REGISTER", false),
-		  PLOG_INFO);
-	EXPECT_EQ(level_of(reg, "REGISTER", false), PLOG_DEBUG);
-	EXPECT_EQ(level_of("SIP/2.0 405 Method Not Allowed", "REGISTER",
-			   true), PLOG_DEBUG);
-}
-
-TEST(options_and_the_rest_at_debug)
-{
-	EXPECT_EQ(level_of("OPTIONS sip:a@x SIP/2.0", "OPTIONS", false),
-		  PLOG_DEBUG);
-	EXPECT_EQ(level_of("SIP/2.0 200 OK", "OPTIONS", true), PLOG_DEBUG);
-	EXPECT_EQ(level_of("OPTIONS sip:a@x SIP/2.0", "OPTIONS", true),
-		  PLOG_DEBUG);
-	EXPECT_EQ(level_of("FOO sip:a@x SIP/2.0", "FOO", false), PLOG_DEBUG);
-	EXPECT_EQ(level_of("SIP/2.0 501 Not Implemented", "FOO", true),
-		  PLOG_DEBUG);
-	EXPECT_EQ(level_of("SUBSCRIBE sip:a@x SIP/2.0", "SUBSCRIBE", false),
-		  PLOG_DEBUG);
+	/* four per method and the refused request with its 400 */
+	EXPECT_EQ(message_lines(s), 4 * NMETHODS + 2);
+	for (i = 0; i < NMETHODS; i++) {
+		snprintf(want, sizeof(want), " t < %s sip:alice@127.0.0.1 | "
+			 "call=log%u@127.0.0.1 cseq=1/%s ", methods[i], i,
+			 methods[i]);
+		EXPECT_TRUE(strstr(s, want) != NULL);
+		snprintf(want, sizeof(want), " t > %s sip:alice@127.0.0.1 | "
+			 "call=log%u@127.0.0.1 cseq=1/%s ", methods[i], i,
+			 methods[i]);
+		EXPECT_TRUE(strstr(s, want) != NULL);
+		snprintf(want, sizeof(want), " t < 200 OK | "
+			 "call=log%u@127.0.0.1 cseq=1/%s ", i, methods[i]);
+		EXPECT_TRUE(strstr(s, want) != NULL);
+		snprintf(want, sizeof(want), " t > 200 OK | "
+			 "call=log%u@127.0.0.1 cseq=1/%s ", i, methods[i]);
+		EXPECT_TRUE(strstr(s, want) != NULL);
+	}
+	EXPECT_TRUE(strstr(s, " t > 400 ") != NULL);
 }

@@ -3,7 +3,8 @@
  * test_sip_tx.c - transactions (RFC 3261 17, RFC 6026) on a fake clock:
  * the retransmission schedules of Timers A, E and G and of the 2xx, the
  * timeouts B, F, H and L, the ACK of a non-2xx, retransmitted INVITEs
- * reported to the TU, the ACK of a 2xx matched by dialog, CANCEL.
+ * reported to the TU, the ACK of a 2xx matched by dialog, CANCEL; the
+ * retransmission lines of the log at debug only.
  *
  * pinholed's transaction layer talks to a plain UDP socket on loopback
  * ("the peer") that plays the other side by hand.
@@ -498,40 +499,6 @@ TEST(client_cancel_waits_for_a_provisional)
 	sip_ctx_release(ct);
 }
 
-/* ---- TCP stream framing (RFC 3261 18.3) ---- */
-
-TEST(stream_frame_content_length)
-{
-	static const char two[] = "OPTIONS sip:a@b SIP/2.0\r\nl: 3\r\n\r\nabc"
-				  "BYE sip:a@b SIP/2.0\r\n\r\n";
-	size_t n = 0;
-
-	EXPECT_EQ(sip_stream_frame(two, sizeof(two) - 1, 65535, &n), 1);
-	EXPECT_EQ(n, sizeof("OPTIONS sip:a@b SIP/2.0\r\nl: 3\r\n\r\nabc") - 1);
-	EXPECT_EQ(sip_stream_frame(two + n, sizeof(two) - 1 - n, 65535, &n), 1);
-	/* body not complete yet, headers not complete yet */
-	EXPECT_EQ(sip_stream_frame(two, 35, 65535, &n), 0);
-	EXPECT_EQ(sip_stream_frame(two, 10, 65535, &n), 0);
-}
-
-TEST(stream_frame_limits)
-{
-	static const char big[] = "INVITE sip:a@b SIP/2.0\r\n"
-				  "Content-Length: 99999999\r\n\r\n";
-	static const char bad[] = "INVITE sip:a@b SIP/2.0\r\n"
-				  "Content-Length: 1x\r\n\r\n";
-	static const char twice[] = "INVITE sip:a@b SIP/2.0\r\n"
-				    "Content-Length: 0\r\nl: 0\r\n\r\n";
-	char endless[300];
-	size_t n;
-
-	EXPECT_EQ(sip_stream_frame(big, sizeof(big) - 1, 65535, &n), -EMSGSIZE);
-	EXPECT_EQ(sip_stream_frame(bad, sizeof(bad) - 1, 65535, &n), -EINVAL);
-	EXPECT_EQ(sip_stream_frame(twice, sizeof(twice) - 1, 65535, &n), -EINVAL);
-	memset(endless, 'a', sizeof(endless));
-	EXPECT_EQ(sip_stream_frame(endless, sizeof(endless), 256, &n), -EMSGSIZE);
-}
-
 /* ------------------------------------------------ bounds (issue 13) */
 
 static int other_peer(const char *addr)
@@ -729,4 +696,67 @@ TEST(answered_non_invite_transaction_is_small)
 		  (b.uordblks - a.uordblks) / (size_t)n);
 	/* was over 8 KB: libosip2's 8000-byte buffer, the request's tree */
 	EXPECT_LT((b.uordblks - a.uordblks) / (size_t)n, 1536);
+}
+
+/* an INVITE of ours resent (Timer A) and our 2xx resent until the ACK:
+ * the log at @level in @buf */
+static void retransmissions(enum plog_level level, char *buf, size_t size)
+{
+	FILE *f = tmpfile();
+	struct sip_ctx *ct;
+	size_t n;
+
+	ASSERT_TRUE(f != NULL);
+	setup();
+	plog_init("test", level);
+	plog_set_output(f);
+	ct = sip_ctx_send(E.sip, request("INVITE"), &E.peer_addr, resp_h, NULL);
+	ASSERT_TRUE(ct != NULL);
+	tmr_fake_advance(SIP_TIMER_A_MS);
+	peer_invite("z9hG4bKlog");
+	ASSERT_TRUE(E.stx != NULL);
+	sip_stx_reply_code(E.stx, 200, "ours");
+	/* Timer A at 0.5 and 1.5 s, the 2xx again at 0.5 s after it */
+	tmr_fake_advance(2 * SIP_T1_MS);
+	EXPECT_EQ(peer_count(), 5);
+	sip_stx_release(E.stx);
+	sip_ctx_release(ct);
+	plog_set_output(NULL);
+	plog_init("test", PLOG_ERR);
+	fflush(f);
+	rewind(f);
+	n = fread(buf, 1, size - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+}
+
+static int count_of(const char *s, const char *what)
+{
+	int n = 0;
+
+	while ((s = strstr(s, what))) {
+		n++;
+		s += strlen(what);
+	}
+	return n;
+}
+
+TEST(retransmission_lines_at_debug_only)
+{
+	static const enum plog_level below[] = {
+		PLOG_ERR, PLOG_WARN, PLOG_INFO,
+	};
+	static char log[16384];
+	unsigned int i;
+
+	for (i = 0; i < sizeof(below) / sizeof(below[0]); i++) {
+		retransmissions(below[i], log, sizeof(log));
+		EXPECT_EQ(count_of(log, "retransmit"), 0);
+		EXPECT_EQ(count_of(log, " | call="), 0);
+	}
+	retransmissions(PLOG_DEBUG, log, sizeof(log));
+	EXPECT_EQ(count_of(log, " test D retransmit INVITE (Timer A) | "
+			   "call=tx1 cseq=1/INVITE "), 2);
+	EXPECT_EQ(count_of(log, " test D retransmit 200 (2xx until ACK) | "
+			   "call=srv1 cseq=3/INVITE "), 1);
 }
