@@ -86,7 +86,7 @@ class Header:
 
     def __init__(self, path):
         self.path = path
-        raw = open(path).read()
+        raw = re.sub(r'\\\n', ' ', open(path).read())  # join continued lines
         self.defines = {}       # name -> int or str
         self.enums = {}         # enum name -> [(name, value, comment)]
         self.values = {}        # every enumerator and int define -> value
@@ -386,6 +386,15 @@ def check_header(spec, hdr):
                 err(f"spec const '{d['name']}' = {d['value']} but {where} {cname} = {hdr.values[cname]}")
             continue
         entries = spec.enum_entries(d)
+        if d.get('header') == y.get('uapi-header'):
+            # our own header defines it (not rendered by YNL): every entry
+            # must be one of its values
+            for cname, v, name in entries:
+                if cname not in hdr.values:
+                    err(f"spec {d['type']} '{d['name']}' entry '{name}': no {cname} in {where}")
+                elif hdr.values[cname] != v:
+                    err(f"spec {d['type']} '{d['name']}' entry '{name}' = {v} but {where} has {cname} = {hdr.values[cname]}")
+            continue
         if 'header' in d:   # a system header's values: ask Python's socket module
             for cname, v, name in entries:
                 if hasattr(socket, cname) and int(getattr(socket, cname)) != v:

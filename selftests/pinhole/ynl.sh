@@ -4,7 +4,7 @@
 # The family driven by the kernel's own YNL CLI (tools/net/ynl/cli.py) from
 # Documentation/netlink/specs/pinhole.yaml alone: configure a managed range,
 # OPEN (lease-only: each CLI run is its own socket, and a pinhole owned by
-# a socket closes with it), GET (do and dump), ACTIVATE, GET_STATS, CLOSE (with the closed-ntf
+# a socket closes with it), GET (do and dump), ACTIVATE, REBIND, GET_STATS, CLOSE (with the closed-ntf
 # event), and the replies decoded by the spec. In a throw-away namespace.
 #
 # The CLI: $YNL_DIR (default build/ynl), extracted on the host by
@@ -13,7 +13,7 @@
 
 source "$(dirname "$(readlink -f "$0")")/lib.sh"
 
-NTESTS=14
+NTESTS=15
 NS=phy-$$
 YNL_DIR=${YNL_DIR:-$PH_REPO/build/ynl}
 SPEC=$PH_REPO/Documentation/netlink/specs/pinhole.yaml
@@ -90,6 +90,12 @@ ynl --do activate --json "{\"id\": ${id:-0}, \"remote-addr\": \"7f000001\", \"re
 	> "$tmp/act" 2>> "$tmp/err"
 check "activate_binds_remote" eq "active 127.0.0.1 5004" \
 	jget "$tmp/act" "r['state'], r['remote-addr'], r['remote-port']"
+
+# rebind (a re-INVITE moved the media): the reply carries the new remote
+ynl --do rebind --json "{\"id\": ${id:-0}, \"remote-addr\": \"7f000002\", \"remote-port\": 5006}" \
+	> "$tmp/rebind" 2>> "$tmp/err"
+check "rebind_replaces_remote" eq "active 127.0.0.2 5006" \
+	jget "$tmp/rebind" "r['state'], r['remote-addr'], r['remote-port']"
 
 ynl --do get-stats > "$tmp/stats" 2>> "$tmp/err"
 check "get_stats_opened" eq "1 1" jget "$tmp/stats" "r['stats']['opened'], r['stats']['pinholes']"
