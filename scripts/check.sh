@@ -62,6 +62,13 @@ step include-check-selftest scripts/test-check-includes.sh
 step fuzz-smoke scripts/fuzz.sh --smoke
 step agent-asan-ubsan scripts/agent-asan.sh
 step man-pages scripts/man-check.sh
+# the YNL spec (Documentation/netlink/specs/pinhole.yaml): the kernel's
+# YNL tooling extracted into build/ynl (also for selftests/pinhole/ynl.sh in
+# the VMs), the spec against the uapi and the module's policies, and the
+# check's own self-test
+step ynl-setup scripts/ynl-setup.sh
+step ynl-policy /usr/bin/python3 scripts/check-ynl-policy.py --ynl build/ynl
+step ynl-policy-selftest scripts/test-check-ynl-policy.sh
 
 # Host unit tests (agent): KTAP on stdout.
 make -s -C agent check >"$results/agent.ktap" 2>"$results/agent.log"

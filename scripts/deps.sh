@@ -24,12 +24,15 @@ pkg=(debhelper dh-dkms dkms dpkg-dev fakeroot lintian libjansson-dev
      man-db groff-base bash-completion jq)
 # make fuzz and make check's fuzz-smoke step: libFuzzer
 fuzz=(clang libclang-rt-14-dev)
+# make check's ynl steps and selftests/pinhole/ynl.sh: the kernel's YNL
+# tooling (tools/net/ynl, from the 6.12 source tarball) and its Python needs
+ynl=(linux-source-6.12 xz-utils python3-yaml python3-jsonschema)
 # make check-debug: a kernel built from linux-source-6.1
 debug=(linux-source-6.1 xz-utils bc bison flex libelf-dev libssl-dev)
 
 case "${1:-check}" in
 build) want=("${build[@]}") ;;
-check) want=("${build[@]}" "${vm[@]}" "${sip[@]}" "${pkg[@]}" "${fuzz[@]}") ;;
+check) want=("${build[@]}" "${vm[@]}" "${sip[@]}" "${pkg[@]}" "${fuzz[@]}" "${ynl[@]}") ;;
 deb) want=("${build[@]}" "${pkg[@]}") ;;
 fuzz) want=("${build[@]}" "${fuzz[@]}") ;;
 demo) want=("${build[@]}" "${vm[@]}" "${sip[@]}" "${report[@]}") ;;
