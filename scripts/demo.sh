@@ -42,7 +42,7 @@ command -v jq >/dev/null || fail "jq missing (apt-get install jq)"
 rm -rf "$out"
 mkdir -p "$out"
 say "building the agent and pinhole.ko for $kver"
-make -j"$(nproc)" -C agent pinholed pinholectl >"$out/build.log" 2>&1 ||
+make -j"$(nproc)" -C agent pinholed/pinholed pinholectl/pinholectl >"$out/build.log" 2>&1 ||
 	{ tail -n 20 "$out/build.log"; fail "agent build (build/demo/build.log)"; }
 make "build/kmod/$kver/pinhole.ko" >>"$out/build.log" 2>&1 ||
 	{ tail -n 20 "$out/build.log"; fail "pinhole.ko build (build/demo/build.log)"; }
