@@ -3,14 +3,18 @@
  * pinhole_traffic: what pinhole.ko does to packets, seen by the receiving
  * socket and by the module's counters.
  *
- * Topology: each test is alone in a fresh network namespace and talks to
- * itself over lo (127.0.0.0/8 and ::1), which crosses PRE_ROUTING and
- * LOCAL_IN like any inbound packet:
+ * Topology: each test is alone in a fresh network namespace T, with a
+ * peer namespace P on a veth pair (ph_netns_peer()); the senders' sockets
+ * live in P, the receivers' and the module's in T. Loopback traffic is
+ * never managed, so the traffic must come in on a real interface:
  *
- *   sender socket --lo--> [pinhole hook] --> receiving socket
- *   (127.0.0.x:any)                          (127.0.0.1 or ::1 : 5000-5999 managed)
+ *   ns P (senders)                         ns T (pinhole.ko, receivers)
+ *   phpeer 10.99.0.2/24 [.4]  <--veth-->   phv0 10.99.0.1/24 [.3]
+ *          fd99::2/64 [::4]                     fd99::1/64 [::3]
+ *                                               udp/tcp 5000-5999 managed
  *
- * Real interfaces (veth between namespaces) are covered by veth_traffic.sh.
+ * Loopback and the scope of the ranges are covered by scope_traffic.sh,
+ * forwarding by veth_traffic.sh.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -30,22 +34,32 @@ FIXTURE(tr) {
 
 FIXTURE_VARIANT(tr) {
 	int family;
-	const char *lo;
+	const char *lo;		/* our address (T) */
+	const char *peer;	/* the senders' address (P) */
+	const char *peer2;	/* another address of P */
 };
 
 FIXTURE_VARIANT_ADD(tr, ipv4) {
 	.family = AF_INET,
-	.lo = "127.0.0.1",
+	.lo = "10.99.0.1",
+	.peer = "10.99.0.2",
+	.peer2 = "10.99.0.4",
 };
 
 FIXTURE_VARIANT_ADD(tr, ipv6) {
 	.family = AF_INET6,
-	.lo = "::1",
+	.lo = "fd99::1",
+	.peer = "fd99::2",
+	.peer2 = "fd99::4",
 };
 
 FIXTURE_SETUP(tr)
 {
+	int r;
+
 	PH_SETUP(&self->p);
+	r = ph_netns_peer();
+	ASSERT_EQ(0, r) TH_LOG("peer namespace on a veth: %s", strerror(-r));
 }
 
 FIXTURE_TEARDOWN(tr)
@@ -128,14 +142,14 @@ TEST_F(tr, tcp_connect_needs_pinhole)
 
 		s->sin6_family = AF_INET6;
 		s->sin6_port = htons(T_PORT);
-		s->sin6_addr = in6addr_loopback;
+		inet_pton(AF_INET6, variant->lo, &s->sin6_addr);
 		sl = sizeof(*s);
 	} else {
 		struct sockaddr_in *s = (void *)&ss;
 
 		s->sin_family = AF_INET;
 		s->sin_port = htons(T_PORT);
-		s->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		inet_pton(AF_INET, variant->lo, &s->sin_addr);
 		sl = sizeof(*s);
 	}
 	lfd = socket(variant->family, SOCK_STREAM, 0);
@@ -180,65 +194,60 @@ TEST_F(tr, outside_managed_ranges_untouched)
 
 TEST_F(tr, remote_constraint)
 {
-	const char *lo = variant->lo;
+	const char *lo = variant->lo, *peer = variant->peer;
 	int fam = variant->family;
 	struct ph_open_args a = {
 		.family = fam, .proto = IPPROTO_UDP, .lport = T_PORT,
-		.raddr = fam == AF_INET ? ip4("127.0.0.1") : ip6("::1"),
+		.raddr = fam == AF_INET ? ip4(variant->peer) : ip6(variant->peer),
 		.rport = 7001,
 	};
 	struct ph o, g;
 
 	ASSERT_EQ(0, ph_open_args(&self->p, &a, &o)) TH_LOG("%s", self->p.ext_msg);
-	EXPECT_EQ(NPKT, udp_through(fam, lo, lo, 7001, T_PORT, NPKT));
-	EXPECT_EQ(0, udp_through(fam, lo, lo, 7002, T_PORT, NPKT));	/* wrong port */
+	EXPECT_EQ(NPKT, udp_through(fam, lo, peer, 7001, T_PORT, NPKT));
+	EXPECT_EQ(0, udp_through(fam, lo, peer, 7002, T_PORT, NPKT));	/* wrong port */
 	EXPECT_EQ(0, udp_through(fam, lo, NULL, 0, T_PORT, NPKT));	/* any port */
-	if (fam == AF_INET)	/* wrong address, right port */
-		EXPECT_EQ(0, udp_through(fam, lo, "127.0.0.2", 7001, T_PORT, NPKT));
+	/* wrong address, right port */
+	EXPECT_EQ(0, udp_through(fam, lo, variant->peer2, 7001, T_PORT, NPKT));
 	ASSERT_EQ(0, ph_id_cmd(&self->p, PINHOLE_CMD_GET, o.id, 0, &g));
 	EXPECT_EQ(NPKT, g.packets);
 	EXPECT_EQ(NPKT, ph_stat(&self->p, PINHOLE_STATS_A_PKTS_ACCEPTED));
-	EXPECT_EQ((fam == AF_INET ? 3 : 2) * NPKT,
-		  ph_stat(&self->p, PINHOLE_STATS_A_PKTS_DROPPED));
+	EXPECT_EQ(3 * NPKT, ph_stat(&self->p, PINHOLE_STATS_A_PKTS_DROPPED));
 }
 
 TEST_F(tr, remote_bound_by_activate)
 {
-	const char *lo = variant->lo;
+	const char *lo = variant->lo, *peer = variant->peer;
 	int fam = variant->family;
 	struct ph o;
 
 	ASSERT_EQ(0, ph_open(&self->p, fam, IPPROTO_UDP, T_PORT, 0, 0, &o));
 	/* OPEN: any remote */
-	EXPECT_EQ(NPKT, udp_through(fam, lo, lo, 7002, T_PORT, NPKT));
+	EXPECT_EQ(NPKT, udp_through(fam, lo, peer, 7002, T_PORT, NPKT));
 	ASSERT_EQ(0, ph_activate(&self->p, o.id, fam,
-				 fam == AF_INET ? ip4("127.0.0.1") : ip6("::1"), 7001, NULL));
-	EXPECT_EQ(NPKT, udp_through(fam, lo, lo, 7001, T_PORT, NPKT));
-	EXPECT_EQ(0, udp_through(fam, lo, lo, 7002, T_PORT, NPKT));
+				 fam == AF_INET ? ip4(peer) : ip6(peer), 7001, NULL));
+	EXPECT_EQ(NPKT, udp_through(fam, lo, peer, 7001, T_PORT, NPKT));
+	EXPECT_EQ(0, udp_through(fam, lo, peer, 7002, T_PORT, NPKT));
 }
 
 /*
  * Local addresses of a family: the receiver's own (main), another local
- * one (other), the wildcard (zero) and a pattern for more (extra). IPv4
- * has all of 127/8 on lo; IPv6 has only ::1, so la_setup() adds two
- * addresses of fd00::/64 to lo in the test's own namespace.
+ * one (other), the wildcard (zero) and a pattern for more (extra, only
+ * named by pinholes); all on phv0 (ph_netns_peer()). Packets come from
+ * the peer's address (from).
  */
 struct la {
-	const char *main, *other, *zero, *extra;
+	const char *main, *other, *zero, *extra, *from;
 };
 
-static const struct la la4 = { "127.0.0.1", "127.0.0.3", "0.0.0.0",
-			       "127.0.1.%d" };
-static const struct la la6 = { "fd00::1", "fd00::3", "::", "fd00::1:%d" };
+static const struct la la4 = { "10.99.0.1", "10.99.0.3", "0.0.0.0",
+			       "10.99.1.%d", "10.99.0.2" };
+static const struct la la6 = { "fd99::1", "fd99::3", "::", "fd99::1:%d",
+			       "fd99::2" };
 
 static const struct la *la_setup(int family)
 {
-	if (family == AF_INET)
-		return &la4;
-	if (system("ip -6 addr add fd00::1/128 dev lo nodad && "
-		   "ip -6 addr add fd00::3/128 dev lo nodad"))
-		return NULL;
-	return &la6;
+	return family == AF_INET ? &la4 : &la6;
 }
 
 static const void *la_addr(int family, const char *s)
@@ -251,7 +260,7 @@ static int udp_to(int family, int fd, uint16_t sport, const char *dst)
 {
 	const struct la *l = family == AF_INET ? &la4 : &la6;
 
-	if (ph_udp_send(family, l->main, sport, dst, T_PORT, NPKT,
+	if (ph_udp_send(family, l->from, sport, dst, T_PORT, NPKT,
 			PLEN) != NPKT)
 		return -EIO;
 	return ph_udp_drain(fd, NPKT, 300);
@@ -266,7 +275,6 @@ TEST_F(tr, local_address_constraint)
 	};
 	int fd;
 
-	ASSERT_NE(NULL, l) TH_LOG("cannot add IPv6 addresses to lo");
 	a.laddr = la_addr(fam, l->main);
 	ASSERT_EQ(0, ph_open_args(&self->p, &a, NULL));
 	fd = ph_udp_bind(fam, l->zero, T_PORT);
@@ -293,7 +301,6 @@ TEST_F(tr, local_address_and_any_on_one_port)
 	struct ph bound, any, zero, g;
 	int fd, i;
 
-	ASSERT_NE(NULL, l) TH_LOG("cannot add IPv6 addresses to lo");
 	for (i = 0; i < 8; i++) {	/* other local addresses, same port */
 		char addr[64];
 
@@ -406,7 +413,7 @@ TEST_F(tr, expired_pinhole_dropped_before_collector)
 }
 
 /*
- * Packets whose ports cannot be read, sent over lo through a raw socket
+ * Packets whose ports cannot be read, sent from the peer through a raw socket
  * (the kernel takes our IP header as it is):
  *   IPv4: a UDP datagram with 2 bytes of UDP header;
  *   IPv6: the same; a first fragment (offset 0, more fragments) whose UDP
@@ -417,7 +424,7 @@ TEST_F(tr, expired_pinhole_dropped_before_collector)
  */
 static int raw_send(int family, const void *pkt, size_t len)
 {
-	int fd = socket(family, SOCK_RAW, IPPROTO_RAW);
+	int fd = ph_peer_socket(family, SOCK_RAW, IPPROTO_RAW);
 	struct sockaddr_in6 s6 = { .sin6_family = AF_INET6 };
 	struct sockaddr_in s4 = { .sin_family = AF_INET };
 	ssize_t n;
@@ -425,10 +432,10 @@ static int raw_send(int family, const void *pkt, size_t len)
 	if (fd < 0)
 		return -errno;
 	if (family == AF_INET) {
-		inet_pton(AF_INET, "127.0.0.1", &s4.sin_addr);
+		inet_pton(AF_INET, "10.99.0.1", &s4.sin_addr);
 		n = sendto(fd, pkt, len, 0, (struct sockaddr *)&s4, sizeof(s4));
 	} else {
-		inet_pton(AF_INET6, "::1", &s6.sin6_addr);
+		inet_pton(AF_INET6, "fd99::1", &s6.sin6_addr);
 		n = sendto(fd, pkt, len, 0, (struct sockaddr *)&s6, sizeof(s6));
 	}
 	close(fd);
@@ -447,15 +454,15 @@ static int send_malformed(int family)
 		p[3] = 22;			/* total length */
 		p[8] = 64;			/* ttl */
 		p[9] = IPPROTO_UDP;
-		p[12] = 127; p[15] = 1;		/* 127.0.0.1 */
-		p[16] = 127; p[19] = 1;		/* 127.0.0.1 */
+		p[12] = 10; p[13] = 99; p[15] = 2;	/* 10.99.0.2 */
+		p[16] = 10; p[17] = 99; p[19] = 1;	/* 10.99.0.1 */
 		p[20] = 0x13; p[21] = 0x88;	/* source port, no more */
 		return raw_send(AF_INET, p, 22) ? -1 : 1;
 	}
 	p[0] = 0x60;				/* version 6 */
 	p[7] = 64;				/* hop limit */
-	p[23] = 1;				/* ::1 */
-	p[39] = 1;				/* ::1 */
+	p[8] = 0xfd; p[9] = 0x99; p[23] = 2;	/* fd99::2 */
+	p[24] = 0xfd; p[25] = 0x99; p[39] = 1;	/* fd99::1 */
 
 	/* UDP header cut to 2 bytes */
 	p[5] = 2;
@@ -516,18 +523,20 @@ TEST_F(tr, unreadable_ports_dropped_and_counted)
 TEST_F(tr, netns_pinhole_does_not_open_other_netns)
 {
 	struct phnl b;
-	int nsa;
+	int nsa, peer_a = ph_peer_ns;
 
 	nsa = open("/proc/self/ns/net", O_RDONLY);
 	ASSERT_GE(nsa, 0);
 	ASSERT_EQ(0, ph_open(&self->p, variant->family, IPPROTO_UDP, T_PORT, 0, 0, NULL));
 	ASSERT_EQ(0, ph_netns_new());
+	ASSERT_EQ(0, ph_netns_peer());	/* B's own peer, same addresses */
 	ASSERT_EQ(0, phnl_open(&b));
 	ASSERT_EQ(0, ph_baseline(&b));
 	/* B has the same ranges but no pinhole */
 	EXPECT_EQ(0, udp_through(variant->family, variant->lo, NULL, 0, T_PORT, NPKT));
 	EXPECT_EQ(NPKT, ph_stat(&b, PINHOLE_STATS_A_PKTS_DROPPED));
 	ASSERT_EQ(0, setns(nsa, CLONE_NEWNET));
+	ph_peer_ns = peer_a;
 	EXPECT_EQ(NPKT, udp_through(variant->family, variant->lo, NULL, 0, T_PORT, NPKT));
 	EXPECT_EQ(0, ph_stat(&self->p, PINHOLE_STATS_A_PKTS_DROPPED));
 	EXPECT_EQ(NPKT, ph_stat(&self->p, PINHOLE_STATS_A_PKTS_ACCEPTED));
@@ -602,7 +611,7 @@ TEST_F_TIMEOUT(tr, stress_100k_open_close_with_traffic, 600)
 	phnl_set_rcvbuf(&self->p, 4 << 20);
 	ASSERT_EQ(0, ph_open(&self->p, AF_INET, IPPROTO_UDP, FLOW_PORT, 0,
 			     PINHOLE_F_LEASE_ONLY, &flow));
-	fd = ph_udp_bind(AF_INET, "127.0.0.1", FLOW_PORT);
+	fd = ph_udp_bind(AF_INET, "10.99.0.1", FLOW_PORT);
 	ASSERT_GE(fd, 0);
 
 	shared = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -613,7 +622,7 @@ TEST_F_TIMEOUT(tr, stress_100k_open_close_with_traffic, 600)
 	ASSERT_GE(pid, 0);
 	if (pid == 0) {
 		while (!shared[1]) {
-			shared[0] += ph_udp_send(AF_INET, NULL, 0, "127.0.0.1",
+			shared[0] += ph_udp_send(AF_INET, NULL, 0, "10.99.0.1",
 						 FLOW_PORT, 10, 64);
 			usleep(1000);
 		}
