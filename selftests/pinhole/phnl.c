@@ -783,6 +783,23 @@ int ph_peer_socket(int domain, int type, int proto)
  *   P: phpeer 10.99.0.2/24 10.99.0.4/24 fd99::2/64 fd99::4/64 (deprecated)
  * Sets ph_peer_ns to P; we stay in T.
  */
+/*
+ * Wait until no IPv6 address of @dev is tentative: until the link has its
+ * carrier (veth: both ends up, signalled through linkwatch, which may take
+ * a second) even a "nodad" address is tentative, unusable as a source and
+ * not local as a destination.
+ */
+static int wait_not_tentative(const char *dev)
+{
+	char cmd[256];
+
+	snprintf(cmd, sizeof(cmd),
+		 "for i in $(seq 100); do "
+		 "[ -z \"$(ip -6 addr show dev %s tentative)\" ] && exit 0; "
+		 "sleep 0.05; done; exit 1", dev);
+	return system(cmd) ? -ETIMEDOUT : 0;
+}
+
 int ph_netns_peer(void)
 {
 	char cmd[512];
@@ -808,18 +825,29 @@ int ph_netns_peer(void)
 	r = system(cmd) ? -EIO : 0;
 	if (setns(home, CLONE_NEWNET))
 		r = -errno;
-	close(home);
 	if (!r && system("ip addr add 10.99.0.1/24 dev phv0 && "
 			 "ip addr add 10.99.0.3/24 dev phv0 && "
 			 "ip addr add fd99::1/64 dev phv0 nodad && "
 			 "ip addr add fd99::3/64 dev phv0 nodad && "
 			 "ip link set phv0 up"))
 		r = -EIO;
+	if (!r)
+		r = wait_not_tentative("phv0");
+	if (!r && !setns(peer, CLONE_NEWNET)) {
+		r = wait_not_tentative("phpeer");
+		if (setns(home, CLONE_NEWNET))
+			r = -errno;
+	}
+	close(home);
 	if (r) {
 		close(peer);
 		return r;
 	}
 	ph_peer_ns = peer;
+	/* neighbours resolved on a port no test manages */
+	ph_udp_send(AF_INET, NULL, 0, "10.99.0.1", 9, 1, 10);
+	ph_udp_send(AF_INET6, NULL, 0, "fd99::1", 9, 1, 10);
+	usleep(50 * 1000);
 	return 0;
 }
 
