@@ -143,12 +143,8 @@ void sip_st_uas_decide(const struct sip_st_cfg *cfg,
 		return;
 	}
 	if (req->has_se) {
+		/* 9 lets us make it shorter: we take it as asked */
 		iv = req->se.delta;
-		/* 9: we may make it shorter, never below a Min-SE */
-		if (cfg->se && cfg->se < iv)
-			iv = max_u32(cfg->se, floor);
-		if (iv > req->se.delta)
-			iv = req->se.delta;
 		out->se.refresher = req->se.refresher;
 	} else if (cfg->se) {
 		iv = max_u32(cfg->se, floor);

@@ -84,8 +84,8 @@ struct sip_st_uas {
 };
 
 /*
- * RFC 4028 9: an interval below our Min-SE is refused 422 with it (never
- * below the request's own Min-SE either); without one in the request we
+ * RFC 4028 9: an interval below our Min-SE is refused 422 with it, any
+ * other taken as asked (never shortened); without one in the request we
  * ask for ours (cfg->se, raised to the request's Min-SE) unless it is 0;
  * the refresher the UAC named, else we (the UAS) refresh; a UAC without
  * Supported: timer cannot refresh: uas. Require: timer when the UAC
