@@ -450,6 +450,9 @@ static void act_invite(struct ua_call *uc)
 	if (!req)
 		goto fail;
 	ua_set_supported(ua, req);
+	uc->st.retried_422 = false;
+	uc->st.min_se_422 = 0;
+	ua_st_request(uc, req);
 	if (sip_msg_set_tiebreak(req, uc->call.our_tb) ||
 	    attach_sdp(uc, req, NULL) ||
 	    preauthorize(uc, req)) {
@@ -629,6 +632,7 @@ void ua_act_answer(struct ua_call *uc, int code)
 	if (code >= 200 && code < 300) {
 		osip_message_set_header(r, "Allow", UA_ALLOW);
 		ua_set_supported(uc->ua, r);
+		ua_st_uas_2xx(uc, sip_stx_request(uc->stx), r, false);
 		if (attach_sdp(uc, r, uc->uas_sdp_ok ? &uc->uas_sdp : NULL)) {
 			osip_message_free(r);
 			return;
