@@ -382,8 +382,14 @@ bool ua_inv_auth_retry(struct ua_call *uc, const osip_message_t *resp)
 	if (!auth_retry(uc, &uc->inv, &uc->inv_auth_tries, &uc->uac_dlg, resp,
 			ua_inv_resp_h, &cseq))
 		return false;
+	ua_inv_resent(uc, cseq);
+	return true;
+}
+
+void ua_inv_resent(struct ua_call *uc, uint32_t cseq)
+{
 	uc->inv_cseq = cseq;
-	/* an early dialog of the challenged INVITE is not the retry's */
+	/* an early dialog of the refused INVITE is not the retry's */
 	sip_forks_reset(&uc->forks);
 	ua_100rel_reset_uac(uc);
 	if (uc->uac_dlg.remote_tag) {
@@ -391,7 +397,6 @@ bool ua_inv_auth_retry(struct ua_call *uc, const osip_message_t *resp)
 		uc->uac_dlg.remote_tag = NULL;
 		uc->uac_dlg.established = false;
 	}
-	return true;
 }
 
 bool ua_bye_auth_retry(struct ua_call *uc, enum call_leg leg,

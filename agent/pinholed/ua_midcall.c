@@ -461,7 +461,7 @@ static void send_reinvite(struct ua_call *uc)
 {
 	struct sip_dialog *d = leg_dialog(uc, uc->call.leg);
 	osip_message_t *req;
-	char buf[300], *hop;
+	char *hop;
 
 	sip_ctx_release(uc->mid.ctx);
 	uc->mid.ctx = NULL;
@@ -471,11 +471,7 @@ static void send_reinvite(struct ua_call *uc)
 	req = sip_dialog_request(d, "INVITE");
 	if (!req)
 		goto fail;
-	snprintf(buf, sizeof(buf), "<%s>", ua_call_contact(uc));
-	osip_message_set_contact(req, buf);
-	osip_message_set_header(req, "Allow", UA_ALLOW);
-	ua_set_supported(uc->ua, req);
-	ua_st_request(uc, req);
+	ua_st_dialog_headers(uc, req);
 	if (sip_msg_set_tiebreak(req, mid_tb(uc)) ||
 	    ua_attach_sdp(uc, req, NULL, sip_mid_offer_dir(uc->mid.want_hold),
 			  next_ver(uc)) || ua_preauthorize(uc, req)) {

@@ -283,6 +283,9 @@ void ua_fork_refuse(struct ua_call *uc, const osip_message_t *resp, bool bye);
  * machine sees nothing of a retry: its INVITE (or BYE) goes on.
  */
 bool ua_inv_auth_retry(struct ua_call *uc, const osip_message_t *resp);
+/* our INVITE sent again (401/407, 422) with CSeq @cseq: the early
+ * dialogs of the refused one forgotten */
+void ua_inv_resent(struct ua_call *uc, uint32_t cseq);
 bool ua_bye_auth_retry(struct ua_call *uc, enum call_leg leg,
 		       const osip_message_t *resp);
 /* credentials for the realms that challenged the call (22.3), and the
@@ -364,6 +367,9 @@ int ua_mid_refresh(struct ua_call *uc);
 /* ua_session_timer.c: session timers (RFC 4028) */
 /* Session-Expires and Min-SE on our INVITE, re-INVITE or UPDATE */
 void ua_st_request(struct ua_call *uc, osip_message_t *req);
+/* our request in the call's dialog: Contact, Allow, Supported and
+ * ua_st_request()'s */
+void ua_st_dialog_headers(struct ua_call *uc, osip_message_t *req);
 /* a 422 to our request: the larger interval to ask again, 0: final */
 uint32_t ua_st_422(struct ua_call *uc, const osip_message_t *resp);
 /* a 422 to our INVITE: sent again once, true; false: final */

@@ -131,6 +131,17 @@ void ua_st_request(struct ua_call *uc, osip_message_t *req)
 	osip_message_set_header(req, "Min-SE", buf);
 }
 
+void ua_st_dialog_headers(struct ua_call *uc, osip_message_t *req)
+{
+	char buf[300];
+
+	snprintf(buf, sizeof(buf), "<%s>", ua_call_contact(uc));
+	osip_message_set_contact(req, buf);
+	osip_message_set_header(req, "Allow", UA_ALLOW);
+	ua_set_supported(uc->ua, req);
+	ua_st_request(uc, req);
+}
+
 uint32_t ua_st_422(struct ua_call *uc, const osip_message_t *resp)
 {
 	uint32_t min_se = 0;
@@ -177,15 +188,7 @@ bool ua_st_inv_422(struct ua_call *uc, const osip_message_t *resp)
 		return false;
 	sip_ctx_release(uc->inv);
 	uc->inv = ct;
-	uc->inv_cseq = cseq;
-	/* an early dialog of the refused INVITE is not the retry's */
-	sip_forks_reset(&uc->forks);
-	ua_100rel_reset_uac(uc);
-	if (uc->uac_dlg.remote_tag) {
-		free(uc->uac_dlg.remote_tag);
-		uc->uac_dlg.remote_tag = NULL;
-		uc->uac_dlg.established = false;
-	}
+	ua_inv_resent(uc, cseq);
 	return true;
 }
 
@@ -312,7 +315,7 @@ static void send_update(struct ua_call *uc)
 {
 	struct sip_dialog *d = call_dialog(uc);
 	osip_message_t *req;
-	char buf[300], *hop;
+	char *hop;
 
 	sip_ctx_release(uc->st.upd);
 	uc->st.upd = NULL;
@@ -320,11 +323,7 @@ static void send_update(struct ua_call *uc)
 	req = sip_dialog_request(d, "UPDATE");
 	if (!req)
 		goto fail;
-	snprintf(buf, sizeof(buf), "<%s>", ua_call_contact(uc));
-	osip_message_set_contact(req, buf);
-	osip_message_set_header(req, "Allow", UA_ALLOW);
-	ua_set_supported(uc->ua, req);
-	ua_st_request(uc, req);
+	ua_st_dialog_headers(uc, req);
 	if (ua_preauthorize(uc, req) || !(hop = sip_dialog_next_hop_uri(d))) {
 		osip_message_free(req);
 		goto fail;

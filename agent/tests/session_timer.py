@@ -27,13 +27,11 @@ KTAP on stdout; exit 0 when all passed, 1 otherwise, 4 when skipped
 (no sipp: Debian's sip-tester).
 
 Usage: session_timer.py [AGENT_DIR]"""
-import os
-import shutil
 import socket
 import sys
 import tempfile
 
-from hostlib import ctl, free_port, run_tests, wait
+from hostlib import ctl, free_port, run_tests, skip_reason, wait
 from midcall import done, sipp
 from offer_answer import CTL, PINHOLED, Daemon, newest
 
@@ -162,11 +160,7 @@ TESTS = [refresh_update, refresh_reinvite, expiry_bye, uas_422, uac_422,
 def main():
     print("KTAP version 1")
     print("1..%d" % len(TESTS))
-    skip = None
-    if not (os.access(PINHOLED, os.X_OK) and os.access(CTL, os.X_OK)):
-        skip = "build pinholed and pinholectl first"
-    elif not shutil.which("sipp"):
-        skip = "no sipp (sip-tester)"
+    skip = skip_reason((PINHOLED, CTL), "sipp", "sip-tester")
     rc = run_tests(TESTS, TMP, lambda: None, diag, skip)
     if D:
         D[0].stop()
