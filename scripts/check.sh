@@ -103,6 +103,8 @@ cat "$results/agent.ktap"
 #                   name checked, _sips._tcp failover, valgrind clean
 #   midcall.py      re-INVITE/UPDATE from SIPp (hold, media moved, late
 #                   offer, 491, 500) and our hold/resume with a 491 back-off
+#   session_timer.py RFC 4028 with SIPp: our refreshes (UPDATE, re-INVITE),
+#                   the BYE at expiry, 422 both ways, the peer's refreshes
 #   hostile.py      a hostile peer: 2000 forked 180s, reliable 1xx with bad
 #                   RSeq, endless 401, PRACK/RFC 4733/oversized-SDP floods:
 #                   bounded state, rate-limited log, a real call still made
@@ -111,7 +113,8 @@ cat "$results/agent.ktap"
 host_tests="two_ua.sh refusals.py log_flood.sh flood.sh ctl_limits.sh
 	media_safety.py inbound_policy.py dns.py options_flood.sh auth_calls.py
 	systemd_notify.py fork_calls.py offer_answer.py
-	prack.py nat_sip.py tls.py midcall.py hostile.py sip_attack.py"
+	prack.py nat_sip.py tls.py midcall.py hostile.py sip_attack.py
+	session_timer.py"
 for t in $host_tests; do
 	echo "# agent/tests/$t"
 	agent/tests/$t >"$results/host-${t%.*}.ktap" 2>"$results/host-${t%.*}.log"

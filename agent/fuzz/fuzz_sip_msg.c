@@ -7,7 +7,9 @@
  * does with a parsed message: Glare-Tiebreak (sip_msg_tiebreak), tags,
  * AoRs, serialisation, the CANCEL / ACK built from an INVITE
  * (sip_msg_from_invite), a response skeleton, a UAS dialog and its
- * requests, the UAC dialog update, TCP framing (sip_stream_frame).
+ * requests, the UAC dialog update, TCP framing (sip_stream_frame), its
+ * Session-Expires and Min-SE (RFC 4028: read back the same, bounded, and
+ * what a UAS answers to them).
  *
  * Then the messages go, in order, into a real transport's input
  * (sip_tp_input: checks, 400s) and the transaction layer above it
@@ -32,6 +34,7 @@
 #include "sip/sip_dialog.h"
 #include "sip/sip_fork.h"
 #include "sip/sip_msg.h"
+#include "sip/sip_session_timer.h"
 #include "sip/sip_tp_priv.h"
 #include "sip/sip_transport.h"
 #include "sip/sip_tx.h"
@@ -83,6 +86,34 @@ static void body_sdp(const osip_message_t *m)
 		sdp_parse(b->body, &st);
 }
 
+/* RFC 4028 headers: within bounds, formatted and read back the same; the
+ * UAS decision never takes an interval below our Min-SE */
+static void session_timer(const osip_message_t *m)
+{
+	static const struct sip_st_cfg cfg = { .se = 1800, .min_se = 90 };
+	struct sip_st_req q = { 0 };
+	struct sip_st_uas u;
+	struct sip_se se, back;
+	char buf[SIP_ST_LEN];
+	uint32_t v;
+
+	if (!sip_st_get_min_se(m, &v) && (!v || v > SIP_ST_MAX))
+		abort();
+	if (sip_st_get_se(m, &se))
+		return;
+	if (!se.delta || se.delta > SIP_ST_MAX ||
+	    sip_se_format(&se, buf, sizeof(buf)) < 0 ||
+	    sip_se_parse(buf, &back) || back.delta != se.delta ||
+	    back.refresher != se.refresher)
+		abort();
+	q.has_se = true;
+	q.se = se;
+	sip_st_uas_decide(&cfg, &q, &u);
+	if (u.code != 422 && (u.res.interval < cfg.min_se ||
+			      u.se.refresher == SIP_ST_REF_NONE))
+		abort();
+}
+
 static void alone(const char *buf, size_t len)
 {
 	struct sip_dialog d;
@@ -104,6 +135,7 @@ static void alone(const char *buf, size_t len)
 	if (m->to)
 		aor(m->to->url);
 	body_sdp(m);
+	session_timer(m);
 	if (MSG_IS_REQUEST(m) && m->from && m->to && m->call_id &&
 	    m->cseq && m->cseq->number && m->cseq->method) {
 		put_msg(sip_msg_from_invite(m, "CANCEL", m->to));

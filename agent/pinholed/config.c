@@ -60,6 +60,8 @@ const struct option config_long_opts[] = {
 	{ "tls-cert",	 required_argument, NULL, O_TLS_CERT },
 	{ "tls-key",	 required_argument, NULL, O_TLS_KEY },
 	{ "tls-ca",	 required_argument, NULL, O_TLS_CA },
+	{ "session-expires", required_argument, NULL, O_SESSION_EXPIRES },
+	{ "min-se",	 required_argument, NULL, O_MIN_SE },
 	{ "help",	 no_argument,	    NULL, O_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -78,6 +80,7 @@ void config_defaults(struct opts *o)
 			.max_calls = UA_MAX_CALLS_DEFAULT,
 			.ring_timeout_ms = 120000,
 			.rel100 = SIP_100REL_ON,
+			.st = { .se = 1800, .min_se = SIP_ST_FLOOR },
 			.rtp_timeout_ms = 60000,
 		},
 		.firewall = "kmod",
@@ -240,6 +243,18 @@ static int apply_call(struct opts *o, int opt, const char *v,
 			return cfg_error(where, "--ring-timeout takes ms, not "
 					 "'%s'", v);
 		o->ua.ring_timeout_ms = (unsigned int)a;
+		return 0;
+	case O_SESSION_EXPIRES:
+		if (parse_ulong(v, SIP_ST_MAX, &a))
+			return cfg_error(where, "--session-expires takes seconds "
+					 "(0-86400), not '%s'", v);
+		o->ua.st.se = (uint32_t)a;
+		return 0;
+	case O_MIN_SE:
+		if (parse_ulong(v, SIP_ST_MAX, &a) || !a)
+			return cfg_error(where, "--min-se takes seconds "
+					 "(1-86400), not '%s'", v);
+		o->ua.st.min_se = (uint32_t)a;
 		return 0;
 	case O_100REL:
 		if (sip_100rel_mode_parse(v, &o->ua.rel100))

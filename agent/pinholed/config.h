@@ -52,6 +52,7 @@ enum {
 	O_STATE_DIR, O_TLS_CERT, O_TLS_KEY, O_TLS_CA,
 	O_100REL,
 	O_LATCH, O_PUBLIC_ADDRESS,
+	O_SESSION_EXPIRES, O_MIN_SE,
 };
 
 /* getopt_long()'s table; also the config file's keys */

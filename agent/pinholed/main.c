@@ -99,6 +99,13 @@ static void usage(FILE *f)
 "                           PRACK) and sends our 180 reliably when the\n"
 "                           INVITE requires it, prefer also when it only\n"
 "                           supports it, off refuses Require: 100rel (420)\n"
+"  --session-expires S      session timer (RFC 4028) we ask for: refreshed\n"
+"                           at half of it, BYE when the peer's refresh does\n"
+"                           not come (default 1800, 0: none asked; a peer's\n"
+"                           is honoured)\n"
+"  --min-se S               the shortest interval we accept (default 90);\n"
+"                           shorter asked: 422. Values below 90 (RFC 4028's\n"
+"                           floor) are for tests and warned about\n"
 "  --media-allow LIST       media addresses refused by default that may\n"
 "                           receive RTP: loopback, link-local, multicast,\n"
 "                           own (this host's addresses), low-ports (below\n"
@@ -324,6 +331,11 @@ int main(int argc, char **argv)
 	}
 	plog_init(o.ua.user, o.log_level);
 	nofile_raise(o.ua.max_calls);
+	if (o.ua.st.min_se < SIP_ST_FLOOR ||
+	    (o.ua.st.se && o.ua.st.se < SIP_ST_FLOOR))
+		plog(PLOG_WARN, "--session-expires %u / --min-se %u: below RFC "
+		     "4028's floor of %u s, for tests only (peers answer 422)",
+		     o.ua.st.se, o.ua.st.min_se, SIP_ST_FLOOR);
 	if (sip_msg_init()) {
 		plog(PLOG_ERR, "cannot initialise the SIP parser");
 		return 1;

@@ -27,7 +27,7 @@
  * The option tags (RFC 3261 19.2, 20.32) we support, comma-separated, as
  * our Supported header says them; "": none (no Supported header).
  */
-#define UA_SUPPORTED		""
+#define UA_SUPPORTED		"timer"
 
 struct ua_refusal {
 	int code;			/* 0: nothing refused */

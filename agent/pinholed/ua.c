@@ -127,6 +127,7 @@ static void call_timers_stop(struct ua_call *uc)
 	tmr_cancel(&uc->tmr_renew);
 	tmr_cancel(&uc->tmr_rtp);
 	tmr_cancel(&uc->mid.tmr_retry);
+	tmr_cancel(&uc->st.tmr);
 	tmr_cancel(&uc->tmr_media);
 }
 
@@ -144,6 +145,7 @@ static void call_destroy(struct ua_call *uc)
 	call_timers_stop(uc);
 	tmr_cancel(&uc->tmr_linger);
 	ua_mid_stop(uc);
+	ua_st_stop(uc);
 	if (uc->media)
 		epoll_ctl(uc->ua->epfd, EPOLL_CTL_DEL, media_fd(uc->media), NULL);
 	sip_ctx_release(uc->inv);

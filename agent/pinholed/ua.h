@@ -23,6 +23,7 @@
 #include "media/media_policy.h"
 #include "sip/sdp.h"
 #include "sip/sip_100rel.h"
+#include "sip/sip_session_timer.h"
 #include "sip/sip_transport.h"
 #include "fwops.h"
 #include "policy.h"
@@ -72,6 +73,9 @@ struct ua_cfg {
 	struct sdp_prefs codecs;
 	/* --100rel: reliable provisional responses (RFC 3262) */
 	enum sip_100rel_mode rel100;
+	/* --session-expires, --min-se: session timers (RFC 4028) in s;
+	 * se 0: we ask for none (a peer's is still honoured) */
+	struct sip_st_cfg st;
 	/* inbound policy (policy.h, ua_policy.c) */
 	struct pol_cidr allow[POL_ALLOW_MAX];	/* --allow; none: all */
 	unsigned int nallow;

@@ -382,8 +382,14 @@ bool ua_inv_auth_retry(struct ua_call *uc, const osip_message_t *resp)
 	if (!auth_retry(uc, &uc->inv, &uc->inv_auth_tries, &uc->uac_dlg, resp,
 			ua_inv_resp_h, &cseq))
 		return false;
+	ua_inv_resent(uc, cseq);
+	return true;
+}
+
+void ua_inv_resent(struct ua_call *uc, uint32_t cseq)
+{
 	uc->inv_cseq = cseq;
-	/* an early dialog of the challenged INVITE is not the retry's */
+	/* an early dialog of the refused INVITE is not the retry's */
 	sip_forks_reset(&uc->forks);
 	ua_100rel_reset_uac(uc);
 	if (uc->uac_dlg.remote_tag) {
@@ -391,7 +397,6 @@ bool ua_inv_auth_retry(struct ua_call *uc, const osip_message_t *resp)
 		uc->uac_dlg.remote_tag = NULL;
 		uc->uac_dlg.established = false;
 	}
-	return true;
 }
 
 bool ua_bye_auth_retry(struct ua_call *uc, enum call_leg leg,
@@ -450,6 +455,9 @@ static void act_invite(struct ua_call *uc)
 	if (!req)
 		goto fail;
 	ua_set_supported(ua, req);
+	uc->st.retried_422 = false;
+	uc->st.min_se_422 = 0;
+	ua_st_request(uc, req);
 	if (sip_msg_set_tiebreak(req, uc->call.our_tb) ||
 	    attach_sdp(uc, req, NULL) ||
 	    preauthorize(uc, req)) {
@@ -629,6 +637,7 @@ void ua_act_answer(struct ua_call *uc, int code)
 	if (code >= 200 && code < 300) {
 		osip_message_set_header(r, "Allow", UA_ALLOW);
 		ua_set_supported(uc->ua, r);
+		ua_st_uas_2xx(uc, sip_stx_request(uc->stx), r, false);
 		if (attach_sdp(uc, r, uc->uas_sdp_ok ? &uc->uas_sdp : NULL)) {
 			osip_message_free(r);
 			return;

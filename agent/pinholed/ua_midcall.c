@@ -243,6 +243,7 @@ void ua_mid_request(struct ua_call *uc, enum call_leg leg,
 	struct sdp_stream nu;
 	struct sip_stx *st;
 	osip_message_t *r;
+	uint32_t min_se;
 	char buf[300];
 	uint64_t tb = 0;
 	int rc;
@@ -261,6 +262,17 @@ void ua_mid_request(struct ua_call *uc, enum call_leg leg,
 	plog(v == SIP_MID_ACCEPT ? PLOG_DEBUG : PLOG_INFO, "call %u: %s "
 	     "in the dialog: %s | id=%u", uc->id, req->sip_method,
 	     sip_mid_verdict_name(v), uc->id);
+	if (v == SIP_MID_ACCEPT && (min_se = ua_st_uas_check(uc->ua, req))) {
+		/* RFC 4028 9: a session interval below our Min-SE */
+		r = sip_reply_new(req, 422, d->local_tag);
+		if (r) {
+			ua_st_min_se_header(r, min_se);
+			sip_stx_reply(st, r);
+		}
+		uc->ua->stats.sip_rejected++;
+		sip_stx_release(st);
+		return;
+	}
 	if (v != SIP_MID_ACCEPT) {
 		mid_refuse(uc, st, d, sip_mid_code(v), NULL);
 		sip_stx_release(st);
@@ -317,6 +329,9 @@ void ua_mid_request(struct ua_call *uc, enum call_leg leg,
 		snprintf(buf, sizeof(buf), "<%s>", ua_call_contact(uc));
 		osip_message_set_contact(r, buf);
 		osip_message_set_header(r, "Allow", UA_ALLOW);
+		ua_set_supported(uc->ua, r);
+		/* every refresh re-arms the session timer (RFC 4028 9) */
+		ua_st_uas_2xx(uc, req, r, true);
 		sip_stx_reply(st, r);
 	}
 	if (!invite)
@@ -392,8 +407,14 @@ static void reinvite_resp_h(struct sip_ctx *ct, const osip_message_t *resp,
 		}
 		uc->mid.held = uc->mid.want_hold;
 		uc->mid.peer_won = false;
-		plog(PLOG_INFO, "call %u: %s | id=%u", uc->id,
+		ua_st_uac_2xx(uc, resp, true);
+		plog(uc->mid.refresh ? PLOG_DEBUG : PLOG_INFO, "call %u: %s | "
+		     "id=%u", uc->id, uc->mid.refresh ? "session refreshed" :
 		     uc->mid.held ? "on hold" : "resumed", uc->id);
+		return;
+	}
+	if (code == 422 && resp && ua_st_422(uc, resp)) {
+		send_reinvite(uc);
 		return;
 	}
 	if (code == 491) {
@@ -432,13 +453,15 @@ static void reinvite_resp_h(struct sip_ctx *ct, const osip_message_t *resp,
 	uc->mid.ctx = NULL;
 	if (code == 481 || code == 408)
 		ua_call_run(uc, &(struct call_ev){ .type = CALL_EV_HANGUP });
+	else if (uc->mid.refresh)
+		ua_st_refresh_failed(uc, code);
 }
 
 static void send_reinvite(struct ua_call *uc)
 {
 	struct sip_dialog *d = leg_dialog(uc, uc->call.leg);
 	osip_message_t *req;
-	char buf[300], *hop;
+	char *hop;
 
 	sip_ctx_release(uc->mid.ctx);
 	uc->mid.ctx = NULL;
@@ -448,9 +471,7 @@ static void send_reinvite(struct ua_call *uc)
 	req = sip_dialog_request(d, "INVITE");
 	if (!req)
 		goto fail;
-	snprintf(buf, sizeof(buf), "<%s>", ua_call_contact(uc));
-	osip_message_set_contact(req, buf);
-	osip_message_set_header(req, "Allow", UA_ALLOW);
+	ua_st_dialog_headers(uc, req);
 	if (sip_msg_set_tiebreak(req, mid_tb(uc)) ||
 	    ua_attach_sdp(uc, req, NULL, sip_mid_offer_dir(uc->mid.want_hold),
 			  next_ver(uc)) || ua_preauthorize(uc, req)) {
@@ -491,6 +512,21 @@ int ua_hold(struct ua *ua, unsigned int id, bool hold)
 	    (uc->mid.stx && !sip_stx_final(uc->mid.stx)))
 		return -EBUSY;
 	uc->mid.want_hold = hold;
+	uc->mid.refresh = false;
+	send_reinvite(uc);
+	return uc->mid.ctx ? 0 : -EIO;
+}
+
+int ua_mid_refresh(struct ua_call *uc)
+{
+	if (!session_sdp(uc))
+		return -EINVAL;
+	if (our_offer_pending(uc) ||
+	    (uc->mid.stx && !sip_stx_final(uc->mid.stx)))
+		return -EBUSY;
+	/* RFC 4028 7.4, 8: the same session again, hold as it is */
+	uc->mid.want_hold = uc->mid.held;
+	uc->mid.refresh = true;
 	send_reinvite(uc);
 	return uc->mid.ctx ? 0 : -EIO;
 }

@@ -29,6 +29,7 @@ struct ua_mid {
 	unsigned int auth_tries;	/* its retries with credentials */
 	bool want_hold;		/* what the user asked last */
 	bool held;		/* our last offer agreed was sendonly */
+	bool refresh;		/* our re-INVITE is a session refresh */
 	bool peer_won;		/* its 491 came from the tiebreaker: again
 				 * at once after the peer's */
 	uint64_t tb;		/* our re-INVITEs' tiebreaker (0: none yet;

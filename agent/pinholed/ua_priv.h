@@ -15,6 +15,7 @@
  *   ua_100rel.c   reliable provisional responses and PRACK (RFC 3262)
  *   ua_midcall.c  the established session changed: the peer's re-INVITE
  *                 and UPDATE, our hold/resume re-INVITE
+ *   ua_session_timer.c  session timers (RFC 4028): refresh, expiry, 422
  *
  * Copyright (C) 2026 The pinhole authors.
  */
@@ -37,6 +38,7 @@
 #include "fwops.h"
 #include "ua.h"
 #include "ua_midcall.h"
+#include "ua_session_timer.h"
 
 /* a closed call stays this long to absorb late retransmissions */
 #define UA_LINGER_MS		SIP_TIMER_L_MS
@@ -130,6 +132,7 @@ struct ua_call {
 	bool finished;
 
 	struct ua_mid mid;		/* re-INVITE, UPDATE (ua_midcall.c) */
+	struct ua_st st;		/* session timer (ua_session_timer.c) */
 
 	struct call_ev evq[UA_EVQ_MAX];
 	unsigned int nevq;
@@ -280,6 +283,9 @@ void ua_fork_refuse(struct ua_call *uc, const osip_message_t *resp, bool bye);
  * machine sees nothing of a retry: its INVITE (or BYE) goes on.
  */
 bool ua_inv_auth_retry(struct ua_call *uc, const osip_message_t *resp);
+/* our INVITE sent again (401/407, 422) with CSeq @cseq: the early
+ * dialogs of the refused one forgotten */
+void ua_inv_resent(struct ua_call *uc, uint32_t cseq);
 bool ua_bye_auth_retry(struct ua_call *uc, enum call_leg leg,
 		       const osip_message_t *resp);
 /* credentials for the realms that challenged the call (22.3), and the
@@ -354,6 +360,35 @@ void ua_mid_request(struct ua_call *uc, enum call_leg leg,
 		    const struct sockaddr_storage *src);
 void ua_mid_stop(struct ua_call *uc);
 void ua_mid_json(const struct ua_call *uc, json_t *o);
+/* our refresh re-INVITE (the session's SDP again, hold kept); -EBUSY
+ * while an offer of either side is on its way */
+int ua_mid_refresh(struct ua_call *uc);
+
+/* ua_session_timer.c: session timers (RFC 4028) */
+/* Session-Expires and Min-SE on our INVITE, re-INVITE or UPDATE */
+void ua_st_request(struct ua_call *uc, osip_message_t *req);
+/* our request in the call's dialog: Contact, Allow, Supported and
+ * ua_st_request()'s */
+void ua_st_dialog_headers(struct ua_call *uc, osip_message_t *req);
+/* a 422 to our request: the larger interval to ask again, 0: final */
+uint32_t ua_st_422(struct ua_call *uc, const osip_message_t *resp);
+/* a 422 to our INVITE: sent again once, true; false: final */
+bool ua_st_inv_422(struct ua_call *uc, const osip_message_t *resp);
+/* the 2xx to our INVITE, or (@refresh) to our re-INVITE or UPDATE */
+void ua_st_uac_2xx(struct ua_call *uc, const osip_message_t *resp,
+		   bool refresh);
+/* the peer's INVITE, re-INVITE or UPDATE @req: the Min-SE of the 422
+ * it gets, or 0 */
+uint32_t ua_st_uas_check(const struct ua *ua, const osip_message_t *req);
+void ua_st_min_se_header(osip_message_t *r, uint32_t min_se);
+/* our 2xx @resp to @req (@refresh: a re-INVITE or UPDATE): its
+ * Session-Expires and Require, the timer re-armed */
+void ua_st_uas_2xx(struct ua_call *uc, const osip_message_t *req,
+		   osip_message_t *resp, bool refresh);
+/* our refresh re-INVITE refused @code (not 491, 481, 408) */
+void ua_st_refresh_failed(struct ua_call *uc, int code);
+void ua_st_stop(struct ua_call *uc);
+void ua_st_json(const struct ua_call *uc, json_t *o);
 /* ua_actions.c, for ua_midcall.c: an SDP's RTP address; our SDP (an
  * offer with direction @dir, or the answer to @offer with @dir) in @m
  * with o= version @ver; the media as @sdp agreed, toward @remote */

@@ -86,6 +86,7 @@ static bool ua_fork_response(struct ua_call *uc, const osip_message_t *resp)
 			     "tag=%s forks=%u", uc->id, uc->id, tag,
 			     sip_forks_count(&uc->forks));
 		uc->uac_sdp_ok = body_sdp(uc->ua, resp, &uc->uac_sdp) == 0;
+		ua_st_uac_2xx(uc, resp, false);
 		return true;
 	case SIP_FORK_ACT_REACK:
 		ua_send_ack(uc);
@@ -111,6 +112,9 @@ void ua_inv_resp_h(struct sip_ctx *ct, const osip_message_t *resp,
 	/* challenged: the INVITE goes on with credentials, not final */
 	if (resp && (code == 401 || code == 407) &&
 	    ua_inv_auth_retry(uc, resp))
+		return;
+	/* RFC 4028 7.4: asked again once with the larger Min-SE */
+	if (resp && code == 422 && ua_st_inv_422(uc, resp))
 		return;
 	if (resp && code < 300 && !ua_fork_response(uc, resp))
 		return;
@@ -253,6 +257,31 @@ static void reply_refusal(struct ua *ua, const osip_message_t *req,
 	sip_stx_release(st);
 }
 
+/* RFC 4028 9: an INVITE asking a session interval below our Min-SE */
+static bool refuse_422(struct ua *ua, const osip_message_t *req,
+		       const struct sockaddr_storage *src)
+{
+	uint32_t min_se = ua_st_uas_check(ua, req);
+	struct sip_stx *st;
+	osip_message_t *r;
+	char tag[24];
+
+	if (!min_se)
+		return false;
+	st = sip_stx_new(ua->sip, req, src, NULL, NULL);
+	if (!st)
+		return true;
+	sip_token_new(tag, sizeof(tag));
+	r = sip_reply_new(req, 422, tag);
+	if (r) {
+		ua_st_min_se_header(r, min_se);
+		sip_stx_reply(st, r);
+	}
+	ua->stats.sip_rejected++;
+	sip_stx_release(st);
+	return true;
+}
+
 static struct ua_call *find_glare_call(struct ua *ua, const osip_message_t *req)
 {
 	uint64_t tb = 0;
@@ -312,6 +341,8 @@ static void on_invite(struct ua *ua, const osip_message_t *req,
 			reply_simple(ua, req, src, 481, NULL);
 		return;
 	}
+	if (refuse_422(ua, req, src))
+		return;
 	uc = find_glare_call(ua, req);
 	if (!uc) {
 		if (!req->from->url || osip_uri_to_str(req->from->url, &from)) {

@@ -167,6 +167,7 @@ void ua_calls_json(struct ua *ua, json_t *reply)
 			pj_set_str(m, "latched", sa_str(&ss, lb, sizeof(lb)));
 		json_object_set_new(o, "media", m);
 		ua_mid_json(uc, o);
+		ua_st_json(uc, o);
 		json_array_append_new(calls, o);
 	}
 	json_object_set_new(reply, "calls", calls);

@@ -361,6 +361,32 @@ static void auth_list_clear(osip_list_t *l)
 	osip_list_init(l);
 }
 
+osip_message_t *sip_request_renew(const osip_message_t *req)
+{
+	osip_message_t *m = NULL;
+	osip_via_t *via;
+	char num[16];
+
+	if (osip_message_clone(req, &m) || !m->cseq || !m->cseq->number)
+		goto nomem;
+	/* a new transaction: its own branch in a Via of its own */
+	while ((via = osip_list_get(&m->vias, 0))) {
+		osip_list_remove(&m->vias, 0);
+		osip_via_free(via);
+	}
+	snprintf(num, sizeof(num), "%lu",
+		 strtoul(m->cseq->number, NULL, 10) + 1);
+	osip_free(m->cseq->number);
+	m->cseq->number = osip_strdup(num);
+	auth_list_clear(&m->authorizations);
+	auth_list_clear(&m->proxy_authorizations);
+	if (m->cseq->number)
+		return m;
+nomem:
+	osip_message_free(m);
+	return NULL;
+}
+
 osip_message_t *sip_auth_retry(struct sip_auth_cache *c,
 			       const osip_message_t *req,
 			       const osip_message_t *resp, const char *user,
@@ -369,8 +395,6 @@ osip_message_t *sip_auth_retry(struct sip_auth_cache *c,
 {
 	struct sip_auth_challenge ch[SIP_AUTH_REALMS];
 	osip_message_t *m = NULL;
-	osip_via_t *via;
-	char num[16];
 	int n;
 
 	n = sip_auth_parse_all(resp, ch, SIP_AUTH_REALMS);
@@ -392,21 +416,8 @@ osip_message_t *sip_auth_retry(struct sip_auth_cache *c,
 	}
 	for (int i = 0; i < n; i++)
 		cache_put(c, &ch[i]);
-	if (osip_message_clone(req, &m) || !m->cseq || !m->cseq->number)
-		goto nomem;
-	/* a new transaction: its own branch in a Via of its own */
-	while ((via = osip_list_get(&m->vias, 0))) {
-		osip_list_remove(&m->vias, 0);
-		osip_via_free(via);
-	}
-	snprintf(num, sizeof(num), "%lu",
-		 strtoul(m->cseq->number, NULL, 10) + 1);
-	osip_free(m->cseq->number);
-	m->cseq->number = osip_strdup(num);
-	auth_list_clear(&m->authorizations);
-	auth_list_clear(&m->proxy_authorizations);
-	if (!m->cseq->number ||
-	    sip_auth_authorize(c, m, user, password ? password : ""))
+	m = sip_request_renew(req);
+	if (!m || sip_auth_authorize(c, m, user, password ? password : ""))
 		goto nomem;
 	*err = 0;
 	return m;

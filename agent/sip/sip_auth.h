@@ -112,6 +112,13 @@ int sip_auth_authorize(struct sip_auth_cache *c, osip_message_t *req,
  *   -ELOOP    @tries reached SIP_AUTH_MAX_TRIES
  *   -ENOMEM
  */
+/*
+ * @req sent again as a new transaction: CSeq + 1, same Call-ID, tags and
+ * body, its top Via gone (a new branch) and its credentials too (to be
+ * authorized afresh). NULL when out of memory.
+ */
+osip_message_t *sip_request_renew(const osip_message_t *req);
+
 osip_message_t *sip_auth_retry(struct sip_auth_cache *c,
 			       const osip_message_t *req,
 			       const osip_message_t *resp, const char *user,

@@ -87,6 +87,17 @@ class DaemonProc:
         self.log.close()
 
 
+def skip_reason(bins, tool, what):
+    """why a test of the agent's @bins needing command @tool (Debian
+    package @what) cannot run, or None"""
+    import shutil
+    if not all(os.access(b, os.X_OK) for b in bins):
+        return "build pinholed and pinholectl first"
+    if not shutil.which(tool):
+        return "no %s (%s)" % (tool, what)
+    return None
+
+
 def run_tests(tests, tmp, after, diag, skip=None):
     """Run each test function of tests (True/False, or a string: ok with
     that note; an exception is a failure), call after() behind each, print

@@ -69,7 +69,8 @@ proxy_auth_call proxy_auth_no_credentials nat_latch ipv6_call ipv6_tls_call
 baresip_out baresip_out_peer_bye baresip_in baresip_in_local_bye baresip_dtmf baresip_glare
 baresip_auth_in midcall_sipp_move midcall_hold_resume midcall_reinvite_glare
 baresip_tls baresip_ipv6
-restart_setup_sipp restart_media_port_taken"
+restart_setup_sipp restart_media_port_taken
+sipp_session_timer"
 TESTS=${*:-$ALL_TESTS}
 
 S=$$
@@ -1213,6 +1214,8 @@ through_proxy_glare()
 . "$HERE/nat.sh"
 # baresip, a third-party UA
 . "$HERE/baresip.sh"
+# SIP session timers (RFC 4028)
+. "$HERE/session_timer.sh"
 
 # -------------------------------------------------------------------- main
 

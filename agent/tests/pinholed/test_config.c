@@ -222,6 +222,28 @@ TEST(rel100_modes)
 	expect_defaults();
 }
 
+/* --session-expires (0: none asked) and --min-se (at least 1): RFC 4028;
+ * bad ones change nothing */
+TEST(session_timer_options)
+{
+	config_defaults(&o);
+	EXPECT_EQ(o.ua.st.se, 1800);
+	EXPECT_EQ(o.ua.st.min_se, 90);
+	ASSERT_EQ(PARSE("session-expires = 0\nmin-se = 2\n"), 0);
+	EXPECT_EQ(o.ua.st.se, 0);
+	EXPECT_EQ(o.ua.st.min_se, 2);
+	config_free(&o);
+	config_defaults(&o);
+	EXPECT_EQ(PARSE("min-se = 0\n"), -EINVAL);
+	EXPECT_STREQ(err, "t.conf:1: --min-se takes seconds (1-86400), not '0'");
+	EXPECT_EQ(PARSE("session-expires = 86401\n"), -EINVAL);
+	EXPECT_STREQ(err, "t.conf:1: --session-expires takes seconds "
+		     "(0-86400), not '86401'");
+	EXPECT_EQ(o.ua.st.se, 1800);
+	EXPECT_EQ(o.ua.st.min_se, 90);
+	expect_defaults();
+}
+
 /* --latch and --public-address (ua_nat.c); bad ones change nothing */
 TEST(latch_and_public_address)
 {

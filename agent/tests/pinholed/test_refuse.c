@@ -173,6 +173,10 @@ TEST(refuse_420_require)
 	EXPECT_STREQ(ref.unsupported, "foo");
 	EXPECT_EQ(refuse("INVITE", "sip:alice@192.0.2.1",
 			 CT_SDP "Require: TIMER\r\n", SDP(C4)), 0);
+	/* ours: session timers (RFC 4028) always, even when we ask none */
+	supported = UA_SUPPORTED;
+	EXPECT_EQ(refuse("INVITE", "sip:alice@192.0.2.1",
+			 CT_SDP "Require: timer\r\n", SDP(C4)), 0);
 	supported = "";
 	/* BYE too (in a dialog), not CANCEL */
 	EXPECT_EQ(refuse("BYE", "sip:alice@192.0.2.1",
