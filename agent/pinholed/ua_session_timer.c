@@ -135,8 +135,11 @@ void ua_st_dialog_headers(struct ua_call *uc, osip_message_t *req)
 {
 	char buf[300];
 
-	snprintf(buf, sizeof(buf), "<%s>", ua_call_contact(uc));
-	osip_message_set_contact(req, buf);
+	/* one Contact: sip_dialog_request() gave an INVITE the dialog's */
+	if (osip_list_size(&req->contacts) == 0) {
+		snprintf(buf, sizeof(buf), "<%s>", ua_call_contact(uc));
+		osip_message_set_contact(req, buf);
+	}
 	osip_message_set_header(req, "Allow", UA_ALLOW);
 	ua_set_supported(uc->ua, req);
 	ua_st_request(uc, req);

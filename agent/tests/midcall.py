@@ -14,7 +14,8 @@ a third-party peer: pinholed (--firewall none) on loopback and SIPp.
         sends a sendonly re-INVITE (a second hold while it is pending is
         refused), SIPp's 491 is retried after the RFC 3261 14.1 back-off
         for the Call-ID's owner (2100-4000 ms), 200 recvonly: "hold"
-        local; `pinholectl resume ID`: sendrecv, "hold" none
+        local; `pinholectl resume ID`: sendrecv, "hold" none; every
+        INVITE carries one Contact
   auth  pinholed (--password) calls SIPp (mc_hold_auth.xml): the hold
         re-INVITE challenged 407 is sent again with Proxy-Authorization
         and a new CSeq (on hold), the resume pre-authorized; a second
@@ -60,6 +61,22 @@ def done(p, tmp, name):
     except OSError:
         why = ""
     return rc, why
+
+
+def invite_contacts(tmp, name):
+    """the number of Contact headers in each INVITE SIPp received, from its
+    -trace_msg file"""
+    try:
+        with open(os.path.join(tmp, name + ".msg"), errors="replace") as f:
+            text = f.read()
+    except OSError:
+        return []
+    counts = []
+    for part in re.split(r"message received \[\d+\] bytes :\s*\n", text)[1:]:
+        head = part.lstrip("\n").split("\n\n", 1)[0]
+        if head.startswith("INVITE "):
+            counts.append(len(re.findall(r"(?im)^(contact|m)\s*:", head)))
+    return counts
 
 
 def main():
@@ -154,6 +171,9 @@ def main():
     ctl(CTL, d.sock, "hangup", cid)
     rc, why = done(p, tmp, "mc_hold_uas")
     check("uac_sipp_checks_passed", rc == 0, "sipp exit %s: %s" % (rc, why))
+    n = invite_contacts(tmp, "mc_hold_uas")
+    check("uac_one_contact_per_invite", len(n) >= 4 and set(n) == {1},
+          "Contact headers per INVITE: %s" % n)
 
     d.stop()
 
