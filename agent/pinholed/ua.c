@@ -430,6 +430,13 @@ const char *ua_call_contact(struct ua_call *uc)
 	return uc->sips_contact;
 }
 
+const char *ua_call_from(const struct ua_call *uc, char *buf, size_t size)
+{
+	if (!uc->sips || sip_contact_sips(uc->ua->local_uri, buf, size))
+		return uc->ua->local_uri;
+	return buf;
+}
+
 struct ua_call *ua_call_new(struct ua *ua, bool outgoing,
 			    const char *peer_uri,
 			    const struct sockaddr_storage *src, char *err,

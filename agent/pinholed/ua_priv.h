@@ -227,6 +227,10 @@ uint64_t ua_new_tiebreak(struct ua *ua);
 /* our Contact in @uc's messages: ua->contact, made sips: in a sips
  * dialog (RFC 5630) */
 const char *ua_call_contact(struct ua_call *uc);
+/* our From URI in @uc's INVITE: ua->local_uri, made sips: (in @buf) in a
+ * call to a sips: URI (RFC 3261 19.1.4: the From of a sips request is
+ * sips too; RFC 5630 3.1.3 allows either) */
+const char *ua_call_from(const struct ua_call *uc, char *buf, size_t size);
 struct ua_call *ua_call_new(struct ua *ua, bool outgoing,
 			    const char *peer_uri,
 			    const struct sockaddr_storage *src, char *err,

@@ -30,7 +30,8 @@ time with the openssl command:
       goes over TLS and is established.
   tls_sips_invite_on_the_wire
       the test's TLS server reads alice's INVITE to a sips: URI: Request-URI
-      sips:, Contact <sips:alice@...> without ;transport=tls (RFC 5630).
+      sips:, Contact <sips:alice@...> without ;transport=tls (RFC 5630),
+      From <sips:alice@...> (RFC 3261 19.1.4).
   tls_sips_request_accepted
       the test sends bob an INVITE sips:bob@... over TLS (Python ssl): it
       is answered 200 (not 416), with a sips: Contact.
@@ -53,8 +54,9 @@ import subprocess
 import sys
 import tempfile
 
-from dns import Dns, diag, expect, srv
+from dns import diag, expect
 import dns as dnsmod
+from fakedns import Dns, srv
 from hostlib import DaemonProc, agent_bins, calls, ctl, free_port, header, \
     run_tests, wait
 from refusals import Req, send
@@ -222,6 +224,8 @@ def tls_sips_invite_on_the_wire():
     ok &= expect("Contact <sips:alice@127.0.0.1:%d> (%s)" % (
         alice.port, header(text, "Contact")),
         header(text, "Contact") == "<sips:alice@127.0.0.1:%d>" % alice.port)
+    ok &= expect("From <sips:alice@...> (%s)" % header(text, "From"),
+                 (header(text, "From") or "").startswith("<sips:alice@"))
     return ok
 
 
