@@ -69,7 +69,8 @@ proxy_auth_call proxy_auth_no_credentials nat_latch ipv6_call ipv6_tls_call
 baresip_out baresip_out_peer_bye baresip_in baresip_in_local_bye baresip_dtmf baresip_glare
 baresip_auth_in midcall_sipp_move midcall_hold_resume midcall_reinvite_glare
 baresip_tls baresip_ipv6
-restart_setup_sipp restart_media_port_taken"
+restart_setup_sipp restart_media_port_taken
+dns_srv_failover dns_srv_failover6"
 TESTS=${*:-$ALL_TESTS}
 
 S=$$
@@ -1211,6 +1212,8 @@ through_proxy_glare()
 . "$HERE/proxy_auth.sh"
 # pinholed across NAT
 . "$HERE/nat.sh"
+# RFC 3263: NAPTR, SRV failover, A/AAAA
+. "$HERE/dns.sh"
 # baresip, a third-party UA
 . "$HERE/baresip.sh"
 
