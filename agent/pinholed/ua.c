@@ -505,6 +505,7 @@ struct ua *ua_new(const struct ua_cfg *cfg, struct fwops *fw, char *err,
 	ua->epfd = -1;
 	ua->cfg = *cfg;
 	ua->fw = fw;
+	fwops_set_latch_cb(fw, ua_nat_kernel_latch, ua);
 	ua->mpol.allow = cfg->media_allow;
 	ua->mpol.peer = cfg->media_peer;
 	ua->mpol.latch = cfg->latch;
@@ -648,10 +649,8 @@ void ua_poll_handle(struct ua *ua, const struct pollfd *pfd, unsigned int n)
 			for (int i = 0; i < k; i++) {
 				struct ua_call *uc = ev[i].data.ptr;
 
-				if (uc->media) {
+				if (uc->media)
 					media_on_readable(uc->media);
-					ua_nat_media_polled(uc);
-				}
 			}
 		} while (k == UA_EPOLL_BATCH);
 	}

@@ -256,6 +256,9 @@ static void act_port(struct ua_call *uc, const struct call_act *a)
 		/* symmetric RTP: the pinholes learn the remote (ua_nat.c) */
 		uc->port.latch = t.latch;
 		uc->port.latch_any = t.latch_any;
+		uc->port.latch_ms = uc->ua->cfg.latch_window_ms;
+		uc->latch_sdp = remote;
+		memset(&uc->kernel_latched, 0, sizeof(uc->kernel_latched));
 		if (fwops_activate(fw, &uc->port, (struct sockaddr *)
 				   (t.latch ? &peer : &remote), err,
 				   sizeof(err)))

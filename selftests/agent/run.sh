@@ -70,7 +70,8 @@ baresip_out baresip_out_peer_bye baresip_in baresip_in_local_bye baresip_dtmf ba
 baresip_auth_in midcall_sipp_move midcall_hold_resume midcall_reinvite_glare
 baresip_tls baresip_ipv6
 restart_setup_sipp restart_media_port_taken
-dns_srv_failover dns_srv_failover6"
+dns_srv_failover dns_srv_failover6
+nat_latch_expired"
 TESTS=${*:-$ALL_TESTS}
 
 S=$$
