@@ -100,7 +100,8 @@ cat "$results/agent.ktap"
 #   nat_sip.py      --public-address in Contact and SDP, rport as server and
 #                   on registration, --latch off (488) and auto (latched)
 #   tls.py          TLS with a test CA: a call, a wrong CA refused, the host
-#                   name checked, _sips._tcp failover, valgrind clean
+#                   name checked, _sips._tcp failover, sips: Contact and
+#                   From (kept across a restart), valgrind clean
 #   midcall.py      re-INVITE/UPDATE from SIPp (hold, media moved, late
 #                   offer, 491, 500) and our hold/resume with a 491 back-off
 #   session_timer.py RFC 4028 with SIPp: our refreshes (UPDATE, re-INVITE),

@@ -53,6 +53,8 @@ struct media {
 	bool latched;			/* remote learnt from a packet */
 	bool latch_send;		/* send once latched */
 	struct sockaddr_storage latch_from;	/* its address, port ignored */
+	media_latch_h *latch_h;		/* told when it latched */
+	void *latch_arg;
 
 	/* RFC 4733 (media_set_telephone_event(), media_dtmf_send()) */
 	int te_pt;			/* -1: not agreed */
@@ -342,6 +344,16 @@ static void latch_to(struct media *m, const struct sockaddr_storage *from)
 		m->sending = true;
 		m->clock_started = false;
 		m->first = true;
+	}
+	if (m->latch_h)
+		m->latch_h(m->latch_arg, from);
+}
+
+void media_set_latch_handler(struct media *m, media_latch_h *h, void *arg)
+{
+	if (m) {
+		m->latch_h = h;
+		m->latch_arg = arg;
 	}
 }
 

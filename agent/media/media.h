@@ -107,6 +107,13 @@ int media_start_latch(struct media *m, const struct sockaddr *from,
 		      const struct sockaddr *early, char *err, size_t errlen);
 /* true once a latch learnt the remote, its address and port in *@ss */
 bool media_latched(const struct media *m, struct sockaddr_storage *ss);
+/*
+ * Called from media_on_readable() when a latch learns the remote (@remote:
+ * the packet's source), before that packet is counted; it must not free
+ * @m. NULL: none.
+ */
+typedef void (media_latch_h)(void *arg, const struct sockaddr_storage *remote);
+void media_set_latch_handler(struct media *m, media_latch_h *h, void *arg);
 
 int media_fd(const struct media *m);		/* RTP socket, for poll */
 void media_on_readable(struct media *m);

@@ -56,6 +56,7 @@ const struct option config_long_opts[] = {
 	{ "state-dir",	 required_argument, NULL, O_STATE_DIR },
 	{ "100rel",	 required_argument, NULL, O_100REL },
 	{ "latch",	 required_argument, NULL, O_LATCH },
+	{ "latch-window", required_argument, NULL, O_LATCH_WINDOW },
 	{ "public-address", required_argument, NULL, O_PUBLIC_ADDRESS },
 	{ "tls-cert",	 required_argument, NULL, O_TLS_CERT },
 	{ "tls-key",	 required_argument, NULL, O_TLS_KEY },
@@ -82,6 +83,7 @@ void config_defaults(struct opts *o)
 			.rel100 = SIP_100REL_ON,
 			.st = { .se = 1800, .min_se = SIP_ST_FLOOR },
 			.rtp_timeout_ms = 60000,
+			.latch_window_ms = 10000,
 		},
 		.firewall = "kmod",
 		.control = CTL_DEFAULT_PATH,
@@ -307,6 +309,13 @@ static int apply_media(struct opts *o, int opt, const char *v,
 		if (media_latch_parse(v, &o->ua.latch))
 			return cfg_error(where, "--latch is off, auto or always, "
 					 "not '%s'", v);
+		return 0;
+	case O_LATCH_WINDOW:
+		if (parse_ulong(v, 600000, &a) || a < 100)
+			return cfg_error(where, "--latch-window takes "
+					 "milliseconds (100-600000), not '%s'",
+					 v);
+		o->ua.latch_window_ms = (unsigned int)a;
 		return 0;
 	case O_PUBLIC_ADDRESS:
 		if (ua_nat_public_parse(v, NULL))

@@ -50,8 +50,10 @@ struct fwops_port {
 	/* set by the caller before activate: symmetric RTP - both pinholes
 	 * latch their remote from the first packet (PINHOLE_F_LATCH), from
 	 * @remote's address (any port), or from anyone with latch_any;
-	 * p->remote stays empty (the media learns the address) */
+	 * p->remote stays empty (the media learns the address); latch_ms:
+	 * the latch window (0: until the lease ends, PINHOLE_A_LATCH_MS) */
 	bool latch, latch_any;
+	uint32_t latch_ms;
 };
 
 /* Why the firewall closed a port on its own (events). */
@@ -64,6 +66,17 @@ enum fwops_lost_reason {
 
 typedef void (*fwops_lost_cb)(void *arg, uint64_t cookie,
 			      enum fwops_lost_reason reason);
+
+/*
+ * The kernel's latch of a watched pinhole @id of port @cookie
+ * (PINHOLE_F_LATCH): @remote the address and port it learnt from the
+ * first packet (LATCHED_NTF), NULL when its window ended without one
+ * (LATCH_EXPIRED_NTF: the pinhole lets nothing in until rebound).
+ */
+typedef void (*fwops_latch_cb)(void *arg, uint64_t cookie, uint32_t id,
+			       const struct sockaddr_storage *remote);
+/* where fwops_event_dispatch() reports latches (NULL: nowhere) */
+void fwops_set_latch_cb(struct fwops *ops, fwops_latch_cb cb, void *arg);
 
 /* --firewall kmod: -ENOENT (with a clear message) when pinhole.ko is absent */
 struct fwops *fwops_kmod_new(char *err, size_t errlen);

@@ -254,12 +254,12 @@ static int kmod_latch(struct fwops *ops, struct fwops_port *p,
 	int rc;
 
 	rc = fw_bind(ops->fw, PINHOLE_CMD_ACTIVATE, p->rtp_id, from, 0,
-		     PINHOLE_F_LATCH, 0, 0, &out, &fe);
+		     PINHOLE_F_LATCH, p->latch_ms, 0, &out, &fe);
 	if (rc < 0)
 		return fwerr(err, errlen, rc, &fe, "latching the RTP pinhole");
 	note_lease(p, &out, true);
 	rc = fw_bind(ops->fw, PINHOLE_CMD_ACTIVATE, p->rtcp_id, from, 0,
-		     PINHOLE_F_LATCH, 0, 0, &out, &fe);
+		     PINHOLE_F_LATCH, p->latch_ms, 0, &out, &fe);
 	if (rc < 0)
 		return fwerr(err, errlen, rc, &fe, "latching the RTCP pinhole");
 	note_lease(p, &out, false);

@@ -31,6 +31,8 @@ struct fwops {
 	size_t n_watch, cap_watch;
 	struct fwops_counters cnt;
 	struct nfct_handle *ct;		/* kept open between closes */
+	fwops_latch_cb latch_cb;	/* fwops_set_latch_cb() */
+	void *latch_arg;
 };
 
 static inline void fwops_clearerr(char *err, size_t errlen)

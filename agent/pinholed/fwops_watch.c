@@ -3,8 +3,10 @@
  * fwops_watch.c - the kernel pinholes of the ports open here ("watches",
  * by id and cookie) and the loss logic on them: a CLOSED_NTF for a watched
  * pinhole that fwops_close() did not ask for reports its cookie as lost,
- * once, and the kernel's close reasons as fwops_lost_reason.
+ * once, and the kernel's close reasons as fwops_lost_reason; the latch
+ * events of a watched pinhole go to the latch callback.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
 
@@ -96,12 +98,67 @@ static void lost(struct fwops *ops, uint64_t cookie,
 		cb(arg, cookie, reason);
 }
 
+void fwops_set_latch_cb(struct fwops *ops, fwops_latch_cb cb, void *arg)
+{
+	if (ops) {
+		ops->latch_cb = cb;
+		ops->latch_arg = arg;
+	}
+}
+
+/* the watch of kernel pinhole @id of @cookie, or NULL */
+static const struct fwops_watch *watched(const struct fwops *ops,
+					 uint32_t id, uint64_t cookie)
+{
+	for (size_t i = 0; i < ops->n_watch; i++)
+		if (ops->watch[i].id == id && ops->watch[i].cookie == cookie)
+			return &ops->watch[i];
+	return NULL;
+}
+
+/* LATCHED_NTF / LATCH_EXPIRED_NTF of a watched pinhole to the latch cb */
+static void latch_event(struct fwops *ops, const struct fw_event *ev)
+{
+	struct sockaddr_storage ss = { 0 };
+	const struct fw_pinhole *ph = &ev->ph;
+
+	if (!ops->latch_cb || !watched(ops, ph->id, ph->cookie))
+		return;
+	if (ev->cmd == PINHOLE_CMD_LATCH_EXPIRED_NTF) {
+		ops->latch_cb(ops->latch_arg, ph->cookie, ph->id, NULL);
+		return;
+	}
+	if (ph->remote.family == AF_INET) {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+
+		s4->sin_family = AF_INET;
+		s4->sin_addr = ph->remote.v4;
+		s4->sin_port = htons(ph->remote_port);
+	} else if (ph->remote.family == AF_INET6) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+
+		s6->sin6_family = AF_INET6;
+		s6->sin6_addr = ph->remote.v6;
+		s6->sin6_port = htons(ph->remote_port);
+	} else {
+		return;		/* a latch event without its remote */
+	}
+	ops->latch_cb(ops->latch_arg, ph->cookie, ph->id, &ss);
+}
+
 void fwops_handle_event(struct fwops *ops, const struct fw_event *ev,
 			fwops_lost_cb cb, void *arg)
 {
 	size_t i;
 
-	if (!ops || !ev || ev->cmd != PINHOLE_CMD_CLOSED_NTF)
+	if (!ops || !ev)
+		return;
+	if (ev->cmd == PINHOLE_CMD_LATCHED_NTF ||
+	    ev->cmd == PINHOLE_CMD_LATCH_EXPIRED_NTF) {
+		latch_event(ops, ev);
+		return;
+	}
+	if (ev->cmd != PINHOLE_CMD_CLOSED_NTF)
 		return;
 	for (i = 0; i < ops->n_watch; i++) {
 		if (ops->watch[i].id == ev->ph.id &&

@@ -17,6 +17,7 @@
  *            [--auth-inbound] [--inbound-password P] [--new-dialog-rate N]
  *            [--dns-server IP[:PORT][,...]] [--dns-timeout MS]
  *            [--state-dir DIR] [--latch off|auto|always]
+ *            [--latch-window MS]
  *            [--public-address ADDR]
  *
  * Every option can also be set in a --config file, one "key = value" per
@@ -119,6 +120,9 @@ static void usage(FILE *f)
 "                           the signalling peer's address (any with\n"
 "                           --media-peer any); auto: when its SDP names\n"
 "                           another address (a NAT); default off\n"
+"  --latch-window MS        no packet within MS (100-600000, default\n"
+"                           10000): media and pinholes fall back to the\n"
+"                           SDP's address\n"
 "  --public-address ADDR    the address Contact and SDP advertise (a NAT's\n"
 "                           public one); sockets stay on the local ones\n"
 "  --rtp-timeout S          end a call whose peer sent no RTP or RTCP for\n"

@@ -432,6 +432,13 @@ const char *ua_call_contact(struct ua_call *uc)
 	return uc->sips_contact;
 }
 
+const char *ua_call_from(const struct ua_call *uc, char *buf, size_t size)
+{
+	if (!uc->sips || sip_contact_sips(uc->ua->local_uri, buf, size))
+		return uc->ua->local_uri;
+	return buf;
+}
+
 struct ua_call *ua_call_new(struct ua *ua, bool outgoing,
 			    const char *peer_uri,
 			    const struct sockaddr_storage *src, char *err,
@@ -500,6 +507,7 @@ struct ua *ua_new(const struct ua_cfg *cfg, struct fwops *fw, char *err,
 	ua->epfd = -1;
 	ua->cfg = *cfg;
 	ua->fw = fw;
+	fwops_set_latch_cb(fw, ua_nat_kernel_latch, ua);
 	ua->mpol.allow = cfg->media_allow;
 	ua->mpol.peer = cfg->media_peer;
 	ua->mpol.latch = cfg->latch;
@@ -643,10 +651,8 @@ void ua_poll_handle(struct ua *ua, const struct pollfd *pfd, unsigned int n)
 			for (int i = 0; i < k; i++) {
 				struct ua_call *uc = ev[i].data.ptr;
 
-				if (uc->media) {
+				if (uc->media)
 					media_on_readable(uc->media);
-					ua_nat_media_polled(uc);
-				}
 			}
 		} while (k == UA_EPOLL_BATCH);
 	}

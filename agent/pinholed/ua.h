@@ -63,6 +63,9 @@ struct ua_cfg {
 	enum media_peer_mode media_peer;
 	/* --latch: symmetric RTP (media_policy.h); 0 = off */
 	enum media_latch_mode latch;
+	/* --latch-window: how long the kernel's latch waits for the first
+	 * packet before the call falls back to the SDP's address */
+	unsigned int latch_window_ms;
 	/* --public-address: what Contact and SDP advertise; NULL: the
 	 * listen and media addresses */
 	const char *public_address;

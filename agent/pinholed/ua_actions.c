@@ -256,6 +256,9 @@ static void act_port(struct ua_call *uc, const struct call_act *a)
 		/* symmetric RTP: the pinholes learn the remote (ua_nat.c) */
 		uc->port.latch = t.latch;
 		uc->port.latch_any = t.latch_any;
+		uc->port.latch_ms = uc->ua->cfg.latch_window_ms;
+		uc->latch_sdp = remote;
+		memset(&uc->kernel_latched, 0, sizeof(uc->kernel_latched));
 		if (fwops_activate(fw, &uc->port, (struct sockaddr *)
 				   (t.latch ? &peer : &remote), err,
 				   sizeof(err)))
@@ -429,6 +432,7 @@ static void act_invite(struct ua_call *uc)
 {
 	struct ua *ua = uc->ua;
 	osip_message_t *req;
+	char from[sizeof(ua->local_uri) + 1];
 	char *hop;
 
 	/* a retry (rfc3261 back-off) is a new INVITE in a new dialog; the
@@ -446,8 +450,10 @@ static void act_invite(struct ua_call *uc)
 	uc->inv_auth_tries = 0;
 	uc->inv_cancelled = false;
 	ua_100rel_reset_uac(uc);
-	if (sip_dialog_uac_init(&uc->uac_dlg, ua->local_uri, uc->peer_uri,
-				ua_call_contact(uc), ua->cfg.proxy, ua->host))
+	if (sip_dialog_uac_init(&uc->uac_dlg,
+				ua_call_from(uc, from, sizeof(from)),
+				uc->peer_uri, ua_call_contact(uc),
+				ua->cfg.proxy, ua->host))
 		goto fail;
 	uc->uac_dlg_valid = true;
 	uc->inv_cseq = uc->uac_dlg.local_cseq;

@@ -5,9 +5,13 @@
  *   symmetric RTP (--latch): when media_target_decide() (media_policy.h)
  *     says to latch, the call's pinholes are activated with
  *     PINHOLE_F_LATCH from the signalling peer's address (ua_actions.c
- *     sets the port's latch flags) and its media learns the remote from
- *     the first packet (media_start_latch()); once the media latched, the
- *     learnt address is the port's remote and is logged;
+ *     sets the port's latch flags and window) and its media learns the
+ *     remote from the first packet (media_start_latch()); the media's
+ *     read path reports the latch (media_latch_h): the learnt address
+ *     becomes the port's remote and is logged. The kernel's latch
+ *     (LATCHED_NTF, fwops_latch_cb) is logged and kept beside it, a
+ *     warning when the two differ; a latch window that ends without a
+ *     packet (LATCH_EXPIRED_NTF) falls back to the SDP's address;
  *   --public-address: the address our Contact and SDP (o=, c=) advertise
  *     instead of the listen and media addresses (which stay bound);
  *   without it, registered: the Contact of our calls follows the one
@@ -27,6 +31,35 @@
 #include "sip/sip_reg.h"
 #include "ua_priv.h"
 
+/* same address and port */
+static bool same_remote(const struct sockaddr_storage *a,
+			const struct sockaddr_storage *b)
+{
+	return sa_same_addr(a, b) && sa_port((const struct sockaddr *)a) ==
+				     sa_port((const struct sockaddr *)b);
+}
+
+/* media_latch_h, from the media's read path: the learnt remote becomes
+ * the port's (logged, checked against the kernel's) */
+static void media_latched_h(void *arg, const struct sockaddr_storage *ss)
+{
+	struct ua_call *uc = arg;
+	char buf[64], kb[64];
+
+	if (!uc->port.latch || uc->port.remote.ss_family != AF_UNSPEC)
+		return;
+	uc->port.remote = *ss;
+	plog(PLOG_INFO, "call %u: media latched to %s | id=%u remote=%s",
+	     uc->id, sa_str(ss, buf, sizeof(buf)), uc->id, buf);
+	if (uc->kernel_latched.ss_family != AF_UNSPEC &&
+	    !same_remote(&uc->kernel_latched, ss))
+		plog(PLOG_WARN, "call %u: the media latched to %s, the "
+		     "pinhole to %s | id=%u", uc->id, buf,
+		     sa_str(&uc->kernel_latched, kb, sizeof(kb)), uc->id);
+	/* the latch may have started our sending: its pacing timer */
+	ua_media_arm(uc);
+}
+
 int ua_nat_media_start(struct ua_call *uc, const struct media_target *t,
 		       const struct sockaddr_storage *peer,
 		       const struct sockaddr_storage *sdp, char *err,
@@ -42,29 +75,83 @@ int ua_nat_media_start(struct ua_call *uc, const struct media_target *t,
 	     sa_str(peer, b1, sizeof(b1)), sa_str(sdp, b2, sizeof(b2)),
 	     t->send_sdp ? "sent to until then" : "nothing sent until then",
 	     uc->id);
+	media_set_latch_handler(uc->media, media_latched_h, uc);
 	return media_start_latch(uc->media, (const struct sockaddr *)&from,
 				 t->send_sdp ? (const struct sockaddr *)sdp :
 				 NULL, err, errlen);
 }
 
-void ua_nat_media_polled(struct ua_call *uc)
-{
-	struct sockaddr_storage ss;
-	char buf[64];
-
-	if (!uc->port.latch || uc->port.remote.ss_family != AF_UNSPEC ||
-	    !media_latched(uc->media, &ss))
-		return;
-	uc->port.remote = ss;
-	plog(PLOG_INFO, "call %u: media latched to %s | id=%u remote=%s",
-	     uc->id, sa_str(&ss, buf, sizeof(buf)), uc->id, buf);
-	/* the latch may have started our sending: its pacing timer */
-	ua_media_arm(uc);
-}
-
 bool ua_nat_latched(const struct ua_call *uc, struct sockaddr_storage *ss)
 {
 	return uc->port.latch && uc->media && media_latched(uc->media, ss);
+}
+
+bool ua_nat_kernel_latched(const struct ua_call *uc,
+			   struct sockaddr_storage *ss)
+{
+	if (uc->kernel_latched.ss_family == AF_UNSPEC)
+		return false;
+	*ss = uc->kernel_latched;
+	return true;
+}
+
+/*
+ * The latch window ended without a packet: the documented fall-back
+ * (pinholed(8) --latch-window) - both pinholes rebound to the address and
+ * ports the SDP named, the RTP sent there; --rtp-timeout ends a peer that
+ * never sends.
+ */
+static void latch_expired(struct ua_call *uc)
+{
+	struct sockaddr_storage ss;
+	char buf[64], err[FWOPS_ERR_LEN];
+
+	if (!uc->port.latch || ua_nat_latched(uc, &ss))
+		return;
+	plog(PLOG_WARN, "call %u: no media within the latch window (%u ms): "
+	     "back to the SDP's %s | id=%u", uc->id,
+	     uc->ua->cfg.latch_window_ms,
+	     sa_str(&uc->latch_sdp, buf, sizeof(buf)), uc->id);
+	uc->port.latch = false;
+	if (fwops_rebind(uc->ua->fw, &uc->port,
+			 (const struct sockaddr *)&uc->latch_sdp, err,
+			 sizeof(err)))
+		plog(PLOG_WARN, "call %u: firewall rebind: %s | id=%u", uc->id,
+		     err, uc->id);
+	if (uc->media && media_start(uc->media,
+				     (const struct sockaddr *)&uc->latch_sdp,
+				     err, sizeof(err)))
+		plog(PLOG_WARN, "call %u: media: %s | id=%u", uc->id, err,
+		     uc->id);
+	ua_media_arm(uc);
+}
+
+void ua_nat_kernel_latch(void *arg, uint64_t cookie, uint32_t id,
+			 const struct sockaddr_storage *remote)
+{
+	struct sockaddr_storage ss;
+	struct ua *ua = arg;
+	struct ua_call *uc;
+	char buf[64], mb[64];
+
+	for (uc = ua->calls; uc; uc = uc->next)
+		if (uc->cookie == cookie && !uc->finished)
+			break;
+	/* the RTCP pinhole's latch follows the RTP one's */
+	if (!uc || id != uc->port.rtp_id)
+		return;
+	if (!remote) {
+		latch_expired(uc);
+		return;
+	}
+	uc->kernel_latched = *remote;
+	plog(PLOG_INFO, "call %u: pinhole latched to %s (kernel) | id=%u "
+	     "remote=%s", uc->id, sa_str(remote, buf, sizeof(buf)), uc->id,
+	     buf);
+	if (ua_nat_latched(uc, &ss) && !same_remote(&ss, remote))
+		plog(PLOG_WARN, "call %u: the media latched to %s, the "
+		     "pinhole to %s | id=%u", uc->id,
+		     sa_str(&ss, mb, sizeof(mb)), buf, uc->id);
 }
 
 int ua_nat_public_parse(const char *s, struct sockaddr_storage *out)

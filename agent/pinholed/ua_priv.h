@@ -73,6 +73,11 @@ struct ua_call {
 	uint64_t t_start;
 	struct media *media;
 	struct fwops_port port;
+	/* symmetric RTP (ua_nat.c): the SDP's remote a latch falls back to
+	 * when its window ends, and the RTP remote the kernel learnt
+	 * (AF_UNSPEC: none yet) */
+	struct sockaddr_storage latch_sdp;
+	struct sockaddr_storage kernel_latched;
 	struct ua_fw_counts fw;
 
 	/* the dialog of our INVITE */
@@ -230,6 +235,10 @@ uint64_t ua_new_tiebreak(struct ua *ua);
 /* our Contact in @uc's messages: ua->contact, made sips: in a sips
  * dialog (RFC 5630) */
 const char *ua_call_contact(struct ua_call *uc);
+/* our From URI in @uc's INVITE: ua->local_uri, made sips: (in @buf) in a
+ * call to a sips: URI (RFC 3261 19.1.4: the From of a sips request is
+ * sips too; RFC 5630 3.1.3 allows either) */
+const char *ua_call_from(const struct ua_call *uc, char *buf, size_t size);
 struct ua_call *ua_call_new(struct ua *ua, bool outgoing,
 			    const char *peer_uri,
 			    const struct sockaddr_storage *src, char *err,
@@ -335,11 +344,14 @@ int ua_nat_media_start(struct ua_call *uc, const struct media_target *t,
 		       const struct sockaddr_storage *peer,
 		       const struct sockaddr_storage *sdp, char *err,
 		       size_t errlen);
-/* after the call's media read its socket: a new latch becomes the
- * port's remote (logged) */
-void ua_nat_media_polled(struct ua_call *uc);
 /* the call latched: the learnt remote in *@ss */
 bool ua_nat_latched(const struct ua_call *uc, struct sockaddr_storage *ss);
+/* the kernel latched the call's RTP pinhole: its remote in *@ss */
+bool ua_nat_kernel_latched(const struct ua_call *uc,
+			   struct sockaddr_storage *ss);
+/* fwops_latch_cb (@arg: the ua): the kernel's latch of a pinhole */
+void ua_nat_kernel_latch(void *arg, uint64_t cookie, uint32_t id,
+			 const struct sockaddr_storage *remote);
 /* the address our SDP names for media bound on @local: --public-address
  * if of its family, else @local's; its family, or -EINVAL */
 int ua_nat_sdp_addr(const struct ua *ua, const struct sockaddr_storage *local,

@@ -278,6 +278,13 @@ nomem:
 	return -ENOMEM;
 }
 
+/* a sips dialog (RFC 5630) read back: our Contact in it was sips: (the
+ * call's Contact and From stay sips: in its re-INVITEs and answers) */
+static void sips_in(struct ua_call *uc, const struct sip_dialog *d)
+{
+	uc->sips = sip_uri_is_sips(d->local_contact);
+}
+
 /*
  * Pinholes the kernel no longer kept for us (the grace ran out): their
  * conntrack entries may outlive them, so they go as after our own close -
@@ -416,6 +423,7 @@ static void cancel_pending(struct ua *ua, const struct state_call *sc)
 		}
 		return;
 	}
+	sips_in(uc, &uc->uac_dlg);
 	/* an early dialog (a 1xx's tag) is not carried into the fork
 	 * table: the first 2xx, of whatever tag, is the call's (ACK, BYE) */
 	free(uc->uac_dlg.remote_tag);
@@ -478,6 +486,7 @@ static void resume_one(struct ua *ua, const struct state_call *sc)
 		ua_call_finish(uc);
 		return;
 	}
+	sips_in(uc, d);
 	if (leg == CALL_LEG_UAS) {
 		uc->uas_dlg_valid = true;
 		uc->call.uas_2xx_sent = true;

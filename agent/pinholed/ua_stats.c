@@ -165,6 +165,9 @@ void ua_calls_json(struct ua *ua, json_t *reply)
 		pj_set_str(m, "rx_digits", ms.rx_digits);
 		if (ua_nat_latched(uc, &ss))	/* symmetric RTP */
 			pj_set_str(m, "latched", sa_str(&ss, lb, sizeof(lb)));
+		if (ua_nat_kernel_latched(uc, &ss))	/* the pinhole's */
+			pj_set_str(m, "kernel_latched",
+				   sa_str(&ss, lb, sizeof(lb)));
 		json_object_set_new(o, "media", m);
 		ua_mid_json(uc, o);
 		ua_st_json(uc, o);

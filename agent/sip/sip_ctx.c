@@ -127,14 +127,22 @@ static void ctx_timeout_start(struct sip_ctx *ct)
 		  ctx_timeout_h, ct);
 }
 
+/* whether the request goes over a stream (TCP, TLS): no retransmission */
+static bool ctx_reliable(const struct sip_ctx *ct)
+{
+	return sip_transport_req_tcp(ct->s->tp, ct->req);
+}
+
 /* the first send to ct->dst; 0 or -errno */
 static int ctx_first_send(struct sip_ctx *ct)
 {
 	if (sip_transport_send(ct->s->tp, ct->req, &ct->dst))
 		return -EIO;
-	/* A/E start at T1 on an unreliable transport; B/F bound the whole */
+	/* A/E start at T1 on an unreliable transport only (17.1.1.2,
+	 * 17.1.2.2); B/F bound the whole */
 	ct->retx_ms = ct->invite ? SIP_TIMER_A_MS : SIP_TIMER_E_MS;
-	tmr_start(&ct->retx, ct->retx_ms, ctx_retx_h, ct);
+	if (!ctx_reliable(ct))
+		tmr_start(&ct->retx, ct->retx_ms, ctx_retx_h, ct);
 	return 0;
 }
 
@@ -415,7 +423,8 @@ static void ctx_response(struct sip_ctx *ct, const osip_message_t *resp)
 				/* Timer B guards Calling only (17.1.1.2) */
 				if (!ct->cancelled)
 					tmr_cancel(&ct->timeout);
-			} else if (ct->state == SIP_CTX_CALLING) {
+			} else if (ct->state == SIP_CTX_CALLING &&
+				   !ctx_reliable(ct)) {
 				tmr_start(&ct->retx, SIP_T2_MS, ctx_retx_h, ct);
 			}
 			ct->state = SIP_CTX_PROCEEDING;

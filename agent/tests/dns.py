@@ -35,13 +35,13 @@ import os
 import shutil
 import signal
 import socket
-import struct
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 
+from fakedns import Dns, naptr, srv
 from hostlib import agent_bins, free_port, run_tests
 
 AGENT, PINHOLED, CTL = agent_bins()
@@ -52,84 +52,6 @@ MEDIA = [30000 + (os.getpid() % 50) * 300]
 
 def diag(msg):
     print("# " + msg)
-
-
-def dns_name(name):
-    return b"".join(bytes([len(x)]) + x.encode() for x in
-                    name.split(".") if x) + b"\0"
-
-
-def naptr(order, pref, flags, service, replacement):
-    """(type, rdata) of a NAPTR record (RFC 3403), no regexp"""
-    def s(t):
-        return bytes([len(t)]) + t.encode()
-    return (35, struct.pack("!HH", order, pref) + s(flags) + s(service) +
-            s("") + dns_name(replacement))
-
-
-def srv(prio, weight, port, target):
-    """(type, rdata) of an SRV record (RFC 2782)"""
-    return (33, struct.pack("!HHH", prio, weight, port) + dns_name(target))
-
-
-class Dns:
-    """UDP DNS on loopback: dead (never answers) or answering @names: a
-    name maps to an IPv4 address (its A record) or to a list of (type,
-    rdata) records, NAPTR and SRV built by naptr() and srv()"""
-
-    def __init__(self, names=None):
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.sock.bind(("127.0.0.1", 0))
-        self.port = self.sock.getsockname()[1]
-        self.names = names
-        self.queries = []
-        if names is not None:
-            threading.Thread(target=self.serve, daemon=True).start()
-
-    def serve(self):
-        while True:
-            try:
-                q, peer = self.sock.recvfrom(4096)
-            except OSError:
-                return
-            r = self.answer(q)
-            if r:
-                self.sock.sendto(r, peer)
-
-    def answer(self, q):
-        if len(q) < 12:
-            return None
-        qid, flags, qd = struct.unpack("!HHH", q[:6])
-        if qd != 1:
-            return None
-        i, labels = 12, []
-        while i < len(q) and q[i]:
-            labels.append(q[i + 1:i + 1 + q[i]].decode(errors="replace"))
-            i += 1 + q[i]
-        i += 1
-        if i + 4 > len(q):
-            return None
-        qtype = struct.unpack("!H", q[i:i + 2])[0]
-        question = q[12:i + 4]
-        name = ".".join(labels).lower()
-        self.queries.append((name, qtype))
-        rflags = 0x8180 | (flags & 0x0100)     # QR, RD copied, RA
-        rrs = []
-        v = self.names.get(name)
-        if v is None:
-            rflags |= 3                         # NXDOMAIN
-        elif isinstance(v, str):
-            if qtype == 1:                      # A
-                rrs = [(1, socket.inet_aton(v))]
-        else:
-            rrs = [r for r in v if r[0] == qtype]
-        an = b"".join(b"\xc0\x0c" + struct.pack("!HHIH", t, 1, 60, len(d))
-                      + d for t, d in rrs)
-        return (struct.pack("!HHHHHH", qid, rflags, 1, len(rrs), 0, 0)
-                + question + an)
-
-    def close(self):
-        self.sock.close()
 
 
 class Ua:

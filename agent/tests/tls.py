@@ -30,10 +30,15 @@ time with the openssl command:
       goes over TLS and is established.
   tls_sips_invite_on_the_wire
       the test's TLS server reads alice's INVITE to a sips: URI: Request-URI
-      sips:, Contact <sips:alice@...> without ;transport=tls (RFC 5630).
+      sips:, Contact <sips:alice@...> without ;transport=tls (RFC 5630),
+      From <sips:alice@...> (RFC 3261 19.1.4).
   tls_sips_request_accepted
       the test sends bob an INVITE sips:bob@... over TLS (Python ssl): it
       is answered 200 (not 416), with a sips: Contact.
+  tls_sips_dialog_restored
+      the same with bob on --state-dir; bob is killed (SIGKILL) and
+      started again: the call resumes, and his 200 to our re-INVITE in
+      the dialog still carries a sips: Contact.
   tls_sips_refused_without_tls
       a pinholed on UDP, then one on TCP, answers an INVITE sips:... 416
       Unsupported URI Scheme, and its pinholectl call sips:... fails with a
@@ -53,8 +58,9 @@ import subprocess
 import sys
 import tempfile
 
-from dns import Dns, diag, expect, srv
+from dns import diag, expect
 import dns as dnsmod
+from fakedns import Dns, srv
 from hostlib import DaemonProc, agent_bins, calls, ctl, free_port, header, \
     run_tests, wait
 from refusals import Req, send
@@ -94,9 +100,9 @@ def pem(name):
 
 
 class Ua(DaemonProc):
-    def __init__(self, name, ca, *opts, wrap=(), start_s=5):
+    def __init__(self, name, ca, *opts, wrap=(), start_s=5, port=None):
         self.name = name
-        self.port = free_port()
+        self.port = port or free_port()
         SEQ.append(name)         # a fresh file name per daemon
         self.sock = os.path.join(TMP, "%s.%d.sock" % (name, len(SEQ)))
         self.logname = os.path.join(TMP, "%s.%d.log" % (name, len(SEQ)))
@@ -222,29 +228,30 @@ def tls_sips_invite_on_the_wire():
     ok &= expect("Contact <sips:alice@127.0.0.1:%d> (%s)" % (
         alice.port, header(text, "Contact")),
         header(text, "Contact") == "<sips:alice@127.0.0.1:%d>" % alice.port)
+    ok &= expect("From <sips:alice@...> (%s)" % header(text, "From"),
+                 (header(text, "From") or "").startswith("<sips:alice@"))
     return ok
 
 
-def tls_sips_request_accepted():
-    ok = True
-    bob = Ua("bob", "ca", "--auto-answer")
+def tls_client(port):
+    """a TLS connection to a pinholed on loopback at port, as alice (her
+    certificate, the test CA): (it, its local port)"""
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     ctx.load_verify_locations(pem("ca.pem"))
     ctx.load_cert_chain(pem("alice.pem"), pem("alice.key"))
     ctx.check_hostname = False
-    raw = socket.create_connection(("127.0.0.1", bob.port), timeout=10)
+    raw = socket.create_connection(("127.0.0.1", port), timeout=10)
     tls = ctx.wrap_socket(raw)
-    me = tls.getsockname()[1]
-    req = Req(bob.port, me, user="bob").sub("SIP/2.0/UDP", "SIP/2.0/TLS")
-    req.line = "INVITE sips:bob@127.0.0.1:%d SIP/2.0" % bob.port
-    req.sub("<sip:probe@127.0.0.1:%d>" % me,
-            "<sips:probe@127.0.0.1:%d>" % me)
-    tls.sendall(req.text())
-    final, data = None, b""
-    while final is None:
+    return tls, tls.getsockname()[1]
+
+
+def tls_final(tls):
+    """the head of the first final response read from tls, or None"""
+    data = b""
+    while True:
         chunk = tls.recv(65535)
         if not chunk:
-            break
+            return None
         data += chunk
         while b"\r\n\r\n" in data:
             head, _, data = data.partition(b"\r\n\r\n")
@@ -252,8 +259,23 @@ def tls_sips_request_accepted():
             clen = int(header(head + "\r\n", "Content-Length") or 0)
             data = data[clen:]
             if not head.startswith("SIP/2.0 1"):
-                final = head
-                break
+                return head
+
+
+def sips_invite(port, me):
+    """an INVITE sips:bob@... over TLS from sips:probe (refusals.Req)"""
+    req = Req(port, me, user="bob").sub("SIP/2.0/UDP", "SIP/2.0/TLS")
+    req.line = "INVITE sips:bob@127.0.0.1:%d SIP/2.0" % port
+    return req.sub("<sip:probe@127.0.0.1:%d>" % me,
+                   "<sips:probe@127.0.0.1:%d>" % me)
+
+
+def tls_sips_request_accepted():
+    ok = True
+    bob = Ua("bob", "ca", "--auto-answer")
+    tls, me = tls_client(bob.port)
+    tls.sendall(sips_invite(bob.port, me).text())
+    final = tls_final(tls)
     tls.close()
     ok &= expect("a final response", final)
     if not final:
@@ -263,6 +285,56 @@ def tls_sips_request_accepted():
                  final.startswith("SIP/2.0 200"))
     ok &= expect("bob's Contact is sips: (%s)" % header(final, "Contact"),
                  (header(final, "Contact") or "").startswith("<sips:bob@"))
+    return ok
+
+
+def tls_sips_dialog_restored():
+    """bob (--state-dir) answers our INVITE sips:bob@... over TLS, is
+    killed and started again: the call resumes, and his 200 to our
+    re-INVITE in the dialog still has a sips: Contact (RFC 5630)"""
+    ok = True
+    st = os.path.join(TMP, "state.%d" % len(SEQ))
+    os.mkdir(st)
+    bob = Ua("bob", "ca", "--auto-answer", "--state-dir", st)
+    tls, me = tls_client(bob.port)
+    inv = sips_invite(bob.port, me)
+    tls.sendall(inv.text())
+    final = tls_final(tls) or ""
+    ok &= expect("INVITE answered 200 (%s)" % final.split("\r\n", 1)[0],
+                 final.startswith("SIP/2.0 200"))
+    to = header(final, "To") or ""
+    inv.sub("To: <sip:bob@127.0.0.1>", "To: " + to)
+    inv.line = "ACK sips:bob@127.0.0.1:%d SIP/2.0" % bob.port
+    inv.body = ""
+    ack = inv.sub("1 INVITE", "1 ACK").sub(inv.branch, inv.branch + "a")
+    tls.sendall(ack.text())
+    ok &= expect("bob's call established and saved", wait(
+        lambda: '"established":true' in open(
+            os.path.join(st, "pinholed.state")).read(), 5))
+    bob.p.kill()
+    bob.p.wait()
+    tls.close()
+    bob = Ua("bob", "ca", "--auto-answer", "--state-dir", st, port=bob.port)
+    ok &= expect("the call resumed", wait(
+        lambda: any(c.get("state") == "established"
+                    for c in calls(CTL, bob.sock)), 5))
+    tls, me = tls_client(bob.port)
+    reinv = sips_invite(bob.port, me).sub("To: <sip:bob@127.0.0.1>",
+                                          "To: " + to)
+    reinv.body = ""         # no offer: bob answers 200 with his
+    reinv.hdrs = [h for h in reinv.hdrs
+                  if not h.startswith(("From:", "Call-ID:", "CSeq:",
+                                       "Content-Type:"))] + [
+        "From: " + header(final, "From"),
+        "Call-ID: " + header(final, "Call-ID"), "CSeq: 2 INVITE"]
+    tls.sendall(reinv.text())
+    final2 = tls_final(tls) or ""
+    tls.close()
+    diag(final2.split("\r\n", 1)[0])
+    ok &= expect("re-INVITE answered 200", final2.startswith("SIP/2.0 200"))
+    ok &= expect("bob's Contact after the restart is sips: (%s)" %
+                 header(final2, "Contact"),
+                 (header(final2, "Contact") or "").startswith("<sips:bob@"))
     return ok
 
 
@@ -448,6 +520,7 @@ def tls_valgrind():
 TESTS = [tls_call_established, tls_invite_on_the_wire, tls_wrong_ca_refused,
          tls_hostname_checked, tls_srv_failover, tls_sips_call_established,
          tls_sips_invite_on_the_wire, tls_sips_request_accepted,
+         tls_sips_dialog_restored,
          tls_sips_refused_without_tls, tls_valgrind]
 
 

@@ -116,7 +116,9 @@ nat_latch()
 	nat_setup || { diag "NAT set-up failed"; return 1; }
 	nat_hold || return 1
 	: >"$T/carol.log"
-	start_ua bob 7 --auto-answer --latch auto || return 1
+	# the window outlasts the test's hold of carol's RTP (nat_latch_expired
+	# lets it end)
+	start_ua bob 7 --auto-answer --latch auto --latch-window 600000 || return 1
 	start_carol || return 1
 	ctl carol call "sip:bob@$IP_B" >/dev/null || return 1
 	busywait 10000 has_state bob established || { diag "bob not established"; nat_release; return 1; }
@@ -145,6 +147,12 @@ nat_latch()
 	expect "bob's media latched to the pinhole's remote" "$latched" \
 		"$IP_R:$(jget "$RTPPH" remote_port)" || r=1
 	need_log bob ". call [0-9]+: media latched to $IP_R:" || r=1
+	# the kernel's own latch event: logged, shown beside the media's,
+	# the same address and port (no warning)
+	need_log bob ". call [0-9]+: pinhole latched to $IP_R:[0-9]+ \(kernel\)" || r=1
+	expect "bob's kernel_latched" "$(jget "$EST" kernel_latched)" "$latched" || r=1
+	! logged bob "W call [0-9]+: the media latched to" ||
+		{ diag "bob: kernel and media latches differ"; r=1; }
 	[ "$(jget "$RTPPH" packets)" -gt 0 ] || { diag "no packets counted by the pinhole"; r=1; }
 	# after the latch: still nothing from the third host
 	d0=$(bob_dropped)
@@ -163,3 +171,45 @@ nat_latch()
 	fw_final bob 1 0 || r=1
 	return $r
 }
+
+# as nat_latch, but the router never lets carol's RTP through: bob's
+# latch window (--latch-window 1000) ends without a packet; the kernel
+# says so (latch-expired) and bob falls back to the SDP: both pinholes
+# rebound to carol's SDP address (192.168.77.2) and ports, logged; the
+# call stays up until carol hangs up, everything closed.
+nat_latch_expired()
+{
+	local r=0 port
+
+	[ "$FW" = kmod ] || { diag "needs the module"; return 1; }
+	nat_setup || { diag "NAT set-up failed"; return 1; }
+	nat_hold || return 1
+	: >"$T/carol.log"
+	start_ua bob 7 --auto-answer --latch auto --latch-window 1000 || { nat_release; return 1; }
+	start_carol || { nat_release; return 1; }
+	ctl carol call "sip:bob@$IP_B" >/dev/null || { nat_release; return 1; }
+	busywait 10000 has_state bob established || { diag "bob not established"; nat_release; return 1; }
+	established bob
+	port=$(jget "$EST" media_port)
+	busywait 10000 logged bob "W call [0-9]+: no media within the latch window \(1000 ms\): back to the SDP's $IP_C:" ||
+		{ diag "bob: no fall-back to the SDP after the latch window"; r=1; }
+	busywait 5000 ph_sdp "$port" ||
+		{ diag "bob's pinhole of :$port not rebound to carol's SDP $IP_C: $RTPPH"; r=1; }
+	expect "latch-expired events" \
+		"$(mon bob '[.[] | select(.event == "latch-expired")] | length')" 2 || r=1
+	established bob
+	expect "bob's media latched" "$(jget "$EST" latched)" "" || r=1
+	expect "bob's kernel_latched" "$(jget "$EST" kernel_latched)" "" || r=1
+	nat_release || r=1
+	ctl carol hangup all || r=1
+	busywait 10000 all_closed bob || { diag "bob not closed"; r=1; }
+	busywait 10000 all_closed carol || { diag "carol not closed"; r=1; }
+	call_is bob "normal 1/0/1/1" || r=1
+	fw_final bob 1 0 || r=1
+	return $r
+}
+# ph_sdp PORT: bob's pinhole of PORT is active, no longer latching, bound
+# to carol's SDP address
+ph_sdp() { rtp_ph "$1" && [ "$(jget "$RTPPH" state)" = active ] &&
+	[ "$(jget "$RTPPH" latch)" = null ] &&
+	[ "$(jget "$RTPPH" remote_addr)" = "$IP_C" ]; }

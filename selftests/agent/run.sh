@@ -70,7 +70,9 @@ baresip_out baresip_out_peer_bye baresip_in baresip_in_local_bye baresip_dtmf ba
 baresip_auth_in midcall_sipp_move midcall_hold_resume midcall_reinvite_glare
 baresip_tls baresip_ipv6
 restart_setup_sipp restart_media_port_taken
-sipp_session_timer"
+sipp_session_timer
+dns_srv_failover dns_srv_failover6
+nat_latch_expired"
 TESTS=${*:-$ALL_TESTS}
 
 S=$$
@@ -1212,6 +1214,8 @@ through_proxy_glare()
 . "$HERE/proxy_auth.sh"
 # pinholed across NAT
 . "$HERE/nat.sh"
+# RFC 3263: NAPTR, SRV failover, A/AAAA
+. "$HERE/dns.sh"
 # baresip, a third-party UA
 . "$HERE/baresip.sh"
 # SIP session timers (RFC 4028)

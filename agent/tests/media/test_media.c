@@ -443,6 +443,20 @@ TEST(rtcp_from_the_remote_only_is_activity)
 	media_free(m);
 }
 
+/* media_latch_h of the latch tests: how often, and the last source */
+struct latch_told {
+	int n;
+	struct sockaddr_storage ss;
+};
+
+static void on_latch(void *arg, const struct sockaddr_storage *remote)
+{
+	struct latch_told *t = arg;
+
+	t->n++;
+	t->ss = *remote;
+}
+
 /*
  * Symmetric RTP: nothing is sent before the latch; 127.0.0.2 is not the
  * latch address, its packet is rx_bad and takes nothing; the first RTP
@@ -455,6 +469,7 @@ TEST(latch_learns_the_first_source_and_sends_there)
 					  0, 0, 0, 1, 0xff, 0xff };
 	struct sockaddr_in any = lo4(0), from = lo4(0), peer;
 	struct sockaddr_storage learnt;
+	struct latch_told told = { 0 };
 	struct media_stats st;
 	struct media *m;
 	uint8_t buf[256];
@@ -470,6 +485,7 @@ TEST(latch_learns_the_first_source_and_sends_there)
 	ASSERT_TRUE(fd >= 0 && fd2 >= 0);
 	ASSERT_EQ(media_start_latch(m, (struct sockaddr *)&from, NULL, err,
 				    sizeof(err)), 0);
+	media_set_latch_handler(m, on_latch, &told);
 	media_tick(m, 1000);
 	media_get_stats(m, &st);
 	EXPECT_EQ(st.tx_packets, 0);		/* nowhere to send yet */
@@ -485,11 +501,15 @@ TEST(latch_learns_the_first_source_and_sends_there)
 	send_raw(fd, m, "junk", 4);		/* not RTP: no latch */
 	media_on_readable(m);
 	EXPECT_FALSE(media_latched(m, NULL));
+	EXPECT_EQ(told.n, 0);
 	send_raw(fd, m, good, sizeof(good));
 	media_on_readable(m);
 	ASSERT_TRUE(media_latched(m, &learnt));
 	ASSERT_EQ(getsockname(fd, (struct sockaddr *)&peer, &sl), 0);
 	EXPECT_EQ(((struct sockaddr_in *)&learnt)->sin_port, peer.sin_port);
+	/* the handler was told once, from the read path, of that source */
+	EXPECT_EQ(told.n, 1);
+	EXPECT_EQ(((struct sockaddr_in *)&told.ss)->sin_port, peer.sin_port);
 
 	media_tick(m, 2000);			/* sends to the learnt source */
 	EXPECT_TRUE(recv(fd, buf, sizeof(buf), MSG_DONTWAIT) > 12);
@@ -500,6 +520,7 @@ TEST(latch_learns_the_first_source_and_sends_there)
 	EXPECT_EQ(st.rx_packets, 2);
 	EXPECT_EQ(st.rx_bad, other >= 0 ? 3 : 2);
 	EXPECT_EQ(st.tx_packets, 1);
+	EXPECT_EQ(told.n, 1);			/* latched once only */
 	close(fd);
 	close(fd2);
 	media_free(m);

@@ -266,5 +266,15 @@ TEST(latch_and_public_address)
 	EXPECT_EQ(PARSE("public-address = [2001:db8::7]\n"), -EINVAL);
 	EXPECT_EQ(o.ua.latch, MEDIA_LATCH_OFF);
 	EXPECT_TRUE(o.ua.public_address == NULL);
+	/* --latch-window: 100..600000 ms, default 10000 */
+	EXPECT_EQ(o.ua.latch_window_ms, 10000);
+	EXPECT_EQ(PARSE("latch-window = 99\n"), -EINVAL);
+	EXPECT_STREQ(err, "t.conf:1: --latch-window takes milliseconds "
+		     "(100-600000), not '99'");
+	EXPECT_EQ(PARSE("latch-window = 600001\n"), -EINVAL);
+	EXPECT_EQ(o.ua.latch_window_ms, 10000);
+	ASSERT_EQ(PARSE("latch-window = 1500\n"), 0);
+	EXPECT_EQ(o.ua.latch_window_ms, 1500);
+	config_defaults(&o);
 	expect_defaults();
 }

@@ -240,6 +240,68 @@ TEST(lost_once_per_cookie_for_watched_pinholes)
 	fwops_free(ops);
 }
 
+/* fwops_latch_cb of latch_events_of_watched_pinholes */
+struct latch_log {
+	int n;
+	uint64_t cookie;
+	uint32_t id;
+	bool expired;
+	struct sockaddr_storage remote;
+};
+
+static void on_latch(void *arg, uint64_t cookie, uint32_t id,
+		     const struct sockaddr_storage *remote)
+{
+	struct latch_log *l = arg;
+
+	l->n++;
+	l->cookie = cookie;
+	l->id = id;
+	l->expired = !remote;
+	if (remote)
+		l->remote = *remote;
+}
+
+/* LATCHED_NTF and LATCH_EXPIRED_NTF of a watched pinhole reach the latch
+ * callback (the learnt remote, or NULL); others' are ignored, and a latch
+ * is no loss */
+TEST(latch_events_of_watched_pinholes)
+{
+	struct fwops *ops = fwops_none_new();
+	struct latch_log l = { 0 };
+	struct fwops_counters c;
+	struct sockaddr_in *s4 = (struct sockaddr_in *)&l.remote;
+	struct fw_event e;
+
+	ASSERT_EQ(fwops_track(ops, 10, 7), 0);
+	e = ev(PINHOLE_CMD_LATCHED_NTF, 10, 7, 0);
+	e.ph.remote.family = AF_INET;
+	e.ph.remote.v4.s_addr = htonl(0x0a580005);	/* 10.88.0.5 */
+	e.ph.remote_port = 40002;
+	fwops_handle_event(ops, &e, NULL, NULL);	/* no latch cb yet */
+	fwops_set_latch_cb(ops, on_latch, &l);
+	fwops_handle_event(ops, &e, NULL, NULL);
+	ASSERT_EQ(l.n, 1);
+	EXPECT_EQ(l.cookie, 7);
+	EXPECT_EQ(l.id, 10);
+	EXPECT_FALSE(l.expired);
+	EXPECT_EQ(s4->sin_family, AF_INET);
+	EXPECT_EQ(ntohl(s4->sin_addr.s_addr), 0x0a580005);
+	EXPECT_EQ(ntohs(s4->sin_port), 40002);
+	e.ph.id = 99;					/* not watched */
+	fwops_handle_event(ops, &e, NULL, NULL);
+	e = ev(PINHOLE_CMD_LATCH_EXPIRED_NTF, 10, 8, 0);	/* other cookie */
+	fwops_handle_event(ops, &e, NULL, NULL);
+	EXPECT_EQ(l.n, 1);
+	e = ev(PINHOLE_CMD_LATCH_EXPIRED_NTF, 10, 7, 0);
+	fwops_handle_event(ops, &e, NULL, NULL);
+	ASSERT_EQ(l.n, 2);
+	EXPECT_TRUE(l.expired);
+	fwops_counters(ops, &c);
+	EXPECT_EQ(c.lost, 0);
+	fwops_free(ops);
+}
+
 /* a recording fake, as the UA's tests would write one */
 struct fake {
 	char log[256];

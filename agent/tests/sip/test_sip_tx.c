@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * test_sip_tx.c - transactions (RFC 3261 17, RFC 6026) on a fake clock:
- * the retransmission schedules of Timers A, E and G and of the 2xx, the
- * timeouts B, F, H and L, the ACK of a non-2xx, retransmitted INVITEs
- * reported to the TU, the ACK of a 2xx matched by dialog, CANCEL; the
- * retransmission lines of the log at debug only (environment: tx_env.h).
+ * the retransmission schedules of Timers A, E and G and of the 2xx (no A
+ * over TCP), the timeouts B, F, H and L, the ACK of a non-2xx,
+ * retransmitted INVITEs reported to the TU, the ACK of a 2xx matched by
+ * dialog, CANCEL; the retransmission lines of the log at debug only
+ * (environment: tx_env.h).
  */
 #include "tx_env.h"
 
@@ -30,6 +31,66 @@ TEST(invite_client_timer_a_doubles_until_timer_b)
 	EXPECT_EQ(sip_ctx_state(ct), SIP_CTX_TERMINATED);
 	sip_ctx_release(ct);
 	EXPECT_EQ(sip_tx_count(E.sip), 0);
+}
+
+/* the INVITE requests a stream @fd (accepted from @lfd) has received */
+static int stream_invites(struct sip_transport *tp, int lfd, int *fd)
+{
+	struct pollfd pfd = { .fd = sip_transport_fd(tp), .events = POLLIN };
+	char buf[8192];
+	int n = 0;
+
+	for (int i = 0; i < 20; i++) {		/* connect, flush the queue */
+		if (poll(&pfd, 1, 10) > 0)
+			sip_transport_on_readable(tp);
+		if (*fd < 0)
+			*fd = accept(lfd, NULL, NULL);
+	}
+	for (ssize_t k; *fd >= 0 &&
+	     (k = recv(*fd, buf, sizeof(buf) - 1, MSG_DONTWAIT)) > 0;) {
+		buf[k] = 0;
+		for (char *q = buf; (q = strstr(q, "INVITE sip:")); q++)
+			n++;
+	}
+	return n;
+}
+
+/* RFC 3261 17.1.1.2: over TCP no Timer A, only B */
+TEST(invite_client_over_tcp_not_retransmitted)
+{
+	struct sockaddr_in *a = (void *)&E.peer_addr;
+	struct sip_transport *tp;
+	struct sip_ctx *ct;
+	struct sip *s;
+	socklen_t len = sizeof(*a);
+	char err[256];
+	int lfd, fd = -1;
+
+	setup();
+	tp = sip_transport_new_mode("127.0.0.1:0", SIP_TP_TCP, sip_input,
+				    NULL, err, sizeof(err));
+	ASSERT_TRUE(tp != NULL);
+	s = sip_new(tp, on_req, NULL);
+	sip_transport_set_handler(tp, sip_input, s);
+	lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	a->sin_port = 0;
+	ASSERT_EQ(bind(lfd, (struct sockaddr *)a, sizeof(*a)), 0);
+	ASSERT_EQ(listen(lfd, 1), 0);
+	getsockname(lfd, (struct sockaddr *)a, &len);
+	ct = sip_ctx_send(s, request("INVITE"), &E.peer_addr, resp_h, NULL);
+	ASSERT_TRUE(ct != NULL);
+	EXPECT_EQ(stream_invites(tp, lfd, &fd), 1);
+	tmr_fake_advance(SIP_TIMER_B_MS - 1);
+	EXPECT_EQ(stream_invites(tp, lfd, &fd), 0);
+	EXPECT_EQ(E.ncodes, 0);
+	tmr_fake_advance(1);			/* B still ends it */
+	EXPECT_EQ(E.ncodes, 1);
+	EXPECT_EQ(E.codes[0], 408);
+	sip_ctx_release(ct);
+	sip_free(s);
+	sip_transport_free(tp);
+	close(fd);
+	close(lfd);
 }
 
 TEST(non_invite_client_timer_e_capped_at_t2_then_f)
