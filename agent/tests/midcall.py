@@ -33,7 +33,7 @@ import subprocess
 import sys
 import tempfile
 
-from hostlib import ctl, free_port, wait
+from hostlib import ctl, free_port, report, wait
 from offer_answer import CTL, PINHOLED, SIPP_DIR, Daemon, newest
 
 
@@ -190,18 +190,7 @@ def main():
     check("auth_sipp_checks_passed", rc == 0, "sipp exit %s: %s" % (rc, why))
 
     d.stop()
-    print("1..%d" % len(results))
-    failed = 0
-    for i, (name, ok, why) in enumerate(results, 1):
-        if not ok:
-            failed += 1
-            print("# %s: %s" % (name, why))
-        print("%s %d %s" % ("ok" if ok else "not ok", i, name))
-    if failed or os.environ.get("MC_KEEP"):
-        print("# logs kept in %s" % tmp)
-    else:
-        shutil.rmtree(tmp)
-    return 1 if failed else 0
+    return report(results, tmp, "MC_KEEP", "logs")
 
 
 if __name__ == "__main__":

@@ -34,7 +34,7 @@ import subprocess
 import sys
 import tempfile
 
-from hostlib import DaemonProc, agent_bins, calls, ctl, free_port, wait
+from hostlib import DaemonProc, agent_bins, calls, ctl, free_port, report, wait
 
 AGENT, PINHOLED, CTL = agent_bins()
 SIPP_DIR = os.path.join(os.path.dirname(AGENT), "selftests", "agent", "sipp")
@@ -212,18 +212,7 @@ def main():
     s.done()
 
     d.stop()
-    print("1..%d" % len(results))
-    failed = 0
-    for i, (name, ok, why) in enumerate(results, 1):
-        if not ok:
-            failed += 1
-            print("# %s: %s" % (name, why))
-        print("%s %d %s" % ("ok" if ok else "not ok", i, name))
-    if failed or os.environ.get("OA_KEEP"):
-        print("# logs kept in %s" % tmp)
-    else:
-        shutil.rmtree(tmp)
-    return 1 if failed else 0
+    return report(results, tmp, "OA_KEEP", "logs")
 
 
 if __name__ == "__main__":
