@@ -69,7 +69,8 @@ proxy_auth_call proxy_auth_no_credentials nat_latch ipv6_call ipv6_tls_call
 baresip_out baresip_out_peer_bye baresip_in baresip_in_local_bye baresip_dtmf baresip_glare
 baresip_auth_in midcall_sipp_move midcall_hold_resume midcall_reinvite_glare
 baresip_tls baresip_ipv6
-restart_setup_sipp restart_media_port_taken"
+restart_setup_sipp restart_media_port_taken
+sipp_auth_invite sipp_fork sipp_late_offer sipp_require_420 sipp_prack_cancel"
 TESTS=${*:-$ALL_TESTS}
 
 S=$$
@@ -1136,6 +1137,7 @@ interop_sipp_uas()
 }
 
 . "$HERE/midcall.sh"
+. "$HERE/sipp_matrix.sh"	# the SIPp rows of the README's interop table
 
 registered() { [ "$(stat "$1" registered)" = true ]; }
 
