@@ -6,6 +6,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 
 # an INVITE's offer from 127.0.0.1: PCMU only
@@ -152,3 +153,24 @@ def report(results, tmp, keep, what):
     else:
         shutil.rmtree(tmp)
     return 1 if failed else 4 if skipped == len(results) else 0
+
+
+def sipp_tests(name, pinholed, ctl_bin):
+    """The start of a SIPp host test @name: its KTAP header, then (tmp,
+    results, check) - a scratch directory, the results report() prints and
+    check(name, ok, why) adding one - or None after a SKIP line (exit 4)
+    when pinholed, pinholectl or sipp (Debian's sip-tester) is missing."""
+    print("KTAP version 1")
+    if not (os.access(pinholed, os.X_OK) and os.access(ctl_bin, os.X_OK)):
+        print("1..1\nok 1 %s # SKIP build pinholed and pinholectl first"
+              % name)
+        return None
+    if not shutil.which("sipp"):
+        print("1..1\nok 1 %s # SKIP no sipp (sip-tester)" % name)
+        return None
+    tmp = tempfile.mkdtemp(prefix=name + ".")
+    results = []
+
+    def check(test, ok, why=""):
+        results.append((test, bool(ok), why))
+    return tmp, results, check

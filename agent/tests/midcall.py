@@ -27,13 +27,11 @@ KTAP on stdout; exit 0 when all passed, 1 otherwise, 4 when skipped
 Usage: midcall.py [AGENT_DIR]"""
 import os
 import re
-import shutil
 import socket
 import subprocess
 import sys
-import tempfile
 
-from hostlib import ctl, free_port, report, wait
+from hostlib import ctl, free_port, report, sipp_tests, wait
 from offer_answer import CTL, PINHOLED, SIPP_DIR, Daemon, newest
 
 
@@ -63,19 +61,10 @@ def done(p, tmp, name):
 
 
 def main():
-    print("KTAP version 1")
-    if not (os.access(PINHOLED, os.X_OK) and os.access(CTL, os.X_OK)):
-        print("1..1\nok 1 midcall # SKIP build pinholed and pinholectl "
-              "first")
+    t = sipp_tests("midcall", PINHOLED, CTL)
+    if not t:
         return 4
-    if not shutil.which("sipp"):
-        print("1..1\nok 1 midcall # SKIP no sipp (sip-tester)")
-        return 4
-    tmp = tempfile.mkdtemp(prefix="midcall.")
-    results = []
-
-    def check(name, ok, why=""):
-        results.append((name, bool(ok), why))
+    tmp, results, check = t
 
     d = Daemon(tmp, "b")
 

@@ -29,15 +29,14 @@ KTAP on stdout; exit 0 when all passed, 1 otherwise, 4 when skipped
 
 Usage: prack.py [AGENT_DIR]"""
 import os
-import shutil
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import auth_calls as ac  # noqa: E402  (Daemon, dial, state, end, report)
+from hostlib import sipp_tests  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 AGENT = sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(HERE)
@@ -134,18 +133,10 @@ def options_supported(d):
 
 
 def main():
-    print("KTAP version 1")
-    if not (os.access(ac.PINHOLED, os.X_OK) and os.access(ac.CTL, os.X_OK)):
-        print("1..1\nok 1 prack # SKIP build pinholed and pinholectl first")
+    t = sipp_tests("prack", ac.PINHOLED, ac.CTL)
+    if not t:
         return 4
-    if not shutil.which("sipp"):
-        print("1..1\nok 1 prack # SKIP no sipp (sip-tester)")
-        return 4
-    tmp = tempfile.mkdtemp(prefix="prack.")
-    results = []
-
-    def check(name, ok, why=""):
-        results.append((name, bool(ok), why))
+    tmp, results, check = t
 
     # pinholed as UAS
     d = ac.Daemon(tmp, "uas", "--auto-answer", "--log-level", "debug")
