@@ -295,9 +295,18 @@ static int on_answered(struct call *c, const struct call_ev *ev,
 		call_terminating_check(c);
 		return 0;
 	case CALL_EV_UAS_CANCEL:
+		if (!ev->uas_2xx_held)
+			return 0;	/* too late: the 2xx went */
+		/* the 2xx never left (RFC 3262 3): the INVITE is still
+		 * pending and the CANCEL ends it (RFC 3261 9.2) */
+		call_act(o, CA_ANSWER, CALL_LEG_UAS, 487);
+		c->uas_2xx_sent = false;
+		call_port_close(c, o);
+		call_closed(c, CALL_END_CANCELLED);
+		return 0;
 	case CALL_EV_UAS_RESENT:
 	case CALL_EV_UAC_1XX:
-		return 0;	/* too late / absorbed */
+		return 0;	/* absorbed */
 	case CALL_EV_BYE:
 		call_port_close(c, o);
 		call_closed(c, CALL_END_NORMAL);

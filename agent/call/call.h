@@ -109,6 +109,10 @@ struct call_ev {
 	uint64_t tb;			/* UAS_INVITE: peer's; DIAL, TIMER
 					 * BACKOFF: ours for the new INVITE */
 	uint32_t rnd;			/* random input for the back-off */
+	bool uas_2xx_held;		/* UAS_CANCEL: our 2xx waits for the
+					 * PRACK of our reliable 1xx (RFC
+					 * 3262 3): the INVITE has no final
+					 * response yet, it gets 487 */
 };
 
 enum call_act_type {

@@ -8,7 +8,9 @@
  *        at T1, 2T1, 4T1... until its PRACK (answered 200; a PRACK that
  *        matches nothing unacknowledged 481); the 2xx waits for that
  *        PRACK (RFC 3262 3); 64*T1 without it: an unanswered INVITE is
- *        refused 500, a waiting 2xx goes (our 1xx carry no SDP: allowed).
+ *        refused 500, a waiting 2xx goes (our 1xx carry no SDP: allowed);
+ *        a CANCEL while the 2xx waits gets the INVITE its 487 instead
+ *        (RFC 3261 9.2: it has no final response yet).
  *   UAC  a reliable 1xx to our INVITE is PRACKed in its early dialog
  *        (RAck, the dialog's next CSeq, credentials of the realms that
  *        challenged the call, a 401/407 answered), in order per To tag;
@@ -181,6 +183,16 @@ bool ua_100rel_defer(struct ua_call *uc, int code)
 {
 	struct ua_100rel *r = uc->rel;
 
+	if (r && r->deferred && code >= 300) {
+		/* a final refusal (487 to a CANCEL) replaces the held 2xx:
+		 * it is never sent, nor is the 1xx any more */
+		plog(PLOG_INFO, "call %u: %d instead of the %d that waited "
+		     "for the PRACK | id=%u", uc->id, code, r->deferred,
+		     uc->id);
+		r->deferred = 0;
+		tmr_cancel(&r->tmr);
+		return false;
+	}
 	if (!r || !r->uas.unacked || code < 200 || code >= 300)
 		return false;
 	plog(PLOG_INFO, "call %u: %d waits for the PRACK of our %d | id=%u "
@@ -188,6 +200,11 @@ bool ua_100rel_defer(struct ua_call *uc, int code)
 	     uc->id, r->uas.rseq);
 	r->deferred = code;
 	return true;
+}
+
+bool ua_100rel_held(const struct ua_call *uc)
+{
+	return uc->rel && uc->rel->deferred;
 }
 
 int ua_100rel_prack(struct ua_call *uc, enum call_leg leg,

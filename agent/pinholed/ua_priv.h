@@ -324,6 +324,8 @@ void ua_set_supported(const struct ua *ua, osip_message_t *m);
 int ua_100rel_provisional(struct ua_call *uc, osip_message_t *resp);
 /* true: our 2xx @code waits for the PRACK of a reliable 1xx */
 bool ua_100rel_defer(struct ua_call *uc, int code);
+/* whether a 2xx waits for the PRACK (the INVITE has no final response) */
+bool ua_100rel_held(const struct ua_call *uc);
 /* a PRACK in @uc's dialog @leg: the code to answer it (200, 481); after
  * a 200 sent, ua_100rel_pracked() sends the 2xx that waited for it */
 int ua_100rel_prack(struct ua_call *uc, enum call_leg leg,

@@ -188,7 +188,8 @@ static void stx_cancel_h(struct sip_stx *st, void *arg)
 	struct ua_call *uc = arg;
 
 	(void)st;
-	ua_call_run(uc, &(struct call_ev){ .type = CALL_EV_UAS_CANCEL });
+	ua_call_run(uc, &(struct call_ev){ .type = CALL_EV_UAS_CANCEL,
+					   .uas_2xx_held = ua_100rel_held(uc) });
 }
 
 static const struct sip_stx_handlers invite_handlers = {

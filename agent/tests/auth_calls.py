@@ -26,7 +26,7 @@ import sys
 import tempfile
 import time
 
-from hostlib import DaemonProc, agent_bins, calls, free_port, wait
+from hostlib import DaemonProc, agent_bins, calls, free_port, report, wait
 
 AGENT, PINHOLED, CTL = agent_bins()
 SIPP_XML = os.environ.get("AUTH_SIPP_XML") or os.path.join(
@@ -158,28 +158,6 @@ def main():
         a.stop()
 
     return report(results, tmp, "AUTH_KEEP", "pinholed logs")
-
-
-def report(results, tmp, keep, what):
-    """KTAP for @results, (name, ok, why; why "SKIP ...": skipped); @tmp
-    removed unless a test failed or $@keep is set. The exit code: 1 when
-    one failed, 4 when all were skipped, else 0."""
-    print("1..%d" % len(results))
-    failed = skipped = 0
-    for i, (name, ok, why) in enumerate(results, 1):
-        if why.startswith("SKIP"):
-            skipped += 1
-            print("ok %d %s # %s" % (i, name, why))
-            continue
-        if not ok:
-            failed += 1
-            print("# %s: %s" % (name, why))
-        print("%s %d %s" % ("ok" if ok else "not ok", i, name))
-    if failed or os.environ.get(keep):
-        print("# %s kept in %s" % (what, tmp))
-    else:
-        shutil.rmtree(tmp)
-    return 1 if failed else 4 if skipped == len(results) else 0
 
 
 if __name__ == "__main__":

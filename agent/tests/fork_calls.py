@@ -51,7 +51,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import auth_calls as ac  # noqa: E402  (Daemon, wait, report)
-from hostlib import calls, ctl  # noqa: E402
+from hostlib import calls, ctl, udp_bound  # noqa: E402
 
 # the scenario and the proxy's configuration of this test's tree (AGENT_DIR
 # may be another build)
@@ -120,17 +120,6 @@ def sipp_fork(tmp, sipp, check):
         rc = -1
     check("fork_sipp_checks_passed", rc == 0, "sipp exit %s" % rc)
     a.stop()
-
-
-def udp_bound(port):
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    try:
-        s.bind(("127.0.0.1", port))
-        return False
-    except OSError:
-        return True
-    finally:
-        s.close()
 
 
 def registered(d):

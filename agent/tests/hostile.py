@@ -36,7 +36,7 @@ import threading
 import time
 
 from hostlib import DaemonProc, agent_bins, calls, ctl, free_port, header, \
-    wait
+    udp_bound, wait
 
 AGENT, PINHOLED, CTL = agent_bins()
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -86,7 +86,7 @@ class Daemon(DaemonProc):
 
     def ports_busy(self):
         """its media ports still bound"""
-        return [q for q in self.ports if not port_free(q)]
+        return [q for q in self.ports if udp_bound(q)]
 
     def dial(self, uri):
         return subprocess.run([CTL, "--control", self.sock, "call", uri],
@@ -314,17 +314,6 @@ def rtp_flood(port, n):
         if i % 100 == 99:
             time.sleep(0.005)
     s.close()
-
-
-def port_free(port):
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    try:
-        s.bind(("127.0.0.1", port))
-        return True
-    except OSError:
-        return False
-    finally:
-        s.close()
 
 
 def main():

@@ -2,9 +2,11 @@
 """hostlib.py - what the agent's Python host tests (agent/tests/*.py) share."""
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 
 # an INVITE's offer from 127.0.0.1: PCMU only
@@ -42,6 +44,19 @@ def free_port(addr="127.0.0.1"):
     p = s.getsockname()[1]
     s.close()
     return p
+
+
+def udp_bound(port, addr="127.0.0.1"):
+    """whether someone has UDP port of addr bound (we cannot bind it)"""
+    s = socket.socket(socket.AF_INET6 if ":" in addr else socket.AF_INET,
+                      socket.SOCK_DGRAM)
+    try:
+        s.bind((addr, port))
+        return False
+    except OSError:
+        return True
+    finally:
+        s.close()
 
 
 def ctl(ctl_bin, path, *args):
@@ -103,7 +118,6 @@ def run_tests(tests, tmp, after, diag, skip=None):
     that note; an exception is a failure), call after() behind each, print
     KTAP lines; tmp is removed unless one failed. Returns the exit status:
     0 all passed, 1 one failed, 4 skipped (every test, for skip)."""
-    import shutil
     failed = False
     for i, t in enumerate(tests, 1):
         if skip:
@@ -128,3 +142,46 @@ def run_tests(tests, tmp, after, diag, skip=None):
     else:
         shutil.rmtree(tmp, ignore_errors=True)
     return 4 if skip else 1 if failed else 0
+
+
+def report(results, tmp, keep, what):
+    """KTAP for @results, (name, ok, why; why "SKIP ...": skipped); @tmp
+    removed unless a test failed or $@keep is set. The exit code: 1 when
+    one failed, 4 when all were skipped, else 0."""
+    print("1..%d" % len(results))
+    failed = skipped = 0
+    for i, (name, ok, why) in enumerate(results, 1):
+        if why.startswith("SKIP"):
+            skipped += 1
+            print("ok %d %s # %s" % (i, name, why))
+            continue
+        if not ok:
+            failed += 1
+            print("# %s: %s" % (name, why))
+        print("%s %d %s" % ("ok" if ok else "not ok", i, name))
+    if failed or os.environ.get(keep):
+        print("# %s kept in %s" % (what, tmp))
+    else:
+        shutil.rmtree(tmp)
+    return 1 if failed else 4 if skipped == len(results) else 0
+
+
+def sipp_tests(name, pinholed, ctl_bin):
+    """The start of a SIPp host test @name: its KTAP header, then (tmp,
+    results, check) - a scratch directory, the results report() prints and
+    check(name, ok, why) adding one - or None after a SKIP line (exit 4)
+    when pinholed, pinholectl or sipp (Debian's sip-tester) is missing."""
+    print("KTAP version 1")
+    if not (os.access(pinholed, os.X_OK) and os.access(ctl_bin, os.X_OK)):
+        print("1..1\nok 1 %s # SKIP build pinholed and pinholectl first"
+              % name)
+        return None
+    if not shutil.which("sipp"):
+        print("1..1\nok 1 %s # SKIP no sipp (sip-tester)" % name)
+        return None
+    tmp = tempfile.mkdtemp(prefix=name + ".")
+    results = []
+
+    def check(test, ok, why=""):
+        results.append((test, bool(ok), why))
+    return tmp, results, check

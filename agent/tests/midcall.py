@@ -28,13 +28,11 @@ KTAP on stdout; exit 0 when all passed, 1 otherwise, 4 when skipped
 Usage: midcall.py [AGENT_DIR]"""
 import os
 import re
-import shutil
 import socket
 import subprocess
 import sys
-import tempfile
 
-from hostlib import ctl, free_port, wait
+from hostlib import ctl, free_port, report, sipp_tests, wait
 from offer_answer import CTL, PINHOLED, SIPP_DIR, Daemon, newest
 
 
@@ -80,19 +78,10 @@ def invite_contacts(tmp, name):
 
 
 def main():
-    print("KTAP version 1")
-    if not (os.access(PINHOLED, os.X_OK) and os.access(CTL, os.X_OK)):
-        print("1..1\nok 1 midcall # SKIP build pinholed and pinholectl "
-              "first")
+    t = sipp_tests("midcall", PINHOLED, CTL)
+    if not t:
         return 4
-    if not shutil.which("sipp"):
-        print("1..1\nok 1 midcall # SKIP no sipp (sip-tester)")
-        return 4
-    tmp = tempfile.mkdtemp(prefix="midcall.")
-    results = []
-
-    def check(name, ok, why=""):
-        results.append((name, bool(ok), why))
+    tmp, results, check = t
 
     d = Daemon(tmp, "b")
 
@@ -210,18 +199,7 @@ def main():
     check("auth_sipp_checks_passed", rc == 0, "sipp exit %s: %s" % (rc, why))
 
     d.stop()
-    print("1..%d" % len(results))
-    failed = 0
-    for i, (name, ok, why) in enumerate(results, 1):
-        if not ok:
-            failed += 1
-            print("# %s: %s" % (name, why))
-        print("%s %d %s" % ("ok" if ok else "not ok", i, name))
-    if failed or os.environ.get("MC_KEEP"):
-        print("# logs kept in %s" % tmp)
-    else:
-        shutil.rmtree(tmp)
-    return 1 if failed else 0
+    return report(results, tmp, "MC_KEEP", "logs")
 
 
 if __name__ == "__main__":

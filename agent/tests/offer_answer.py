@@ -28,13 +28,12 @@ KTAP on stdout; exit 0 when all passed, 1 otherwise, 4 when skipped
 
 Usage: offer_answer.py [AGENT_DIR]"""
 import os
-import shutil
 import socket
 import subprocess
 import sys
-import tempfile
 
-from hostlib import DaemonProc, agent_bins, calls, ctl, free_port, wait
+from hostlib import DaemonProc, agent_bins, calls, ctl, free_port, report, \
+    sipp_tests, wait
 
 AGENT, PINHOLED, CTL = agent_bins()
 SIPP_DIR = os.path.join(os.path.dirname(AGENT), "selftests", "agent", "sipp")
@@ -108,19 +107,10 @@ def newest(path):
 
 
 def main():
-    print("KTAP version 1")
-    if not (os.access(PINHOLED, os.X_OK) and os.access(CTL, os.X_OK)):
-        print("1..1\nok 1 offer_answer # SKIP build pinholed and "
-              "pinholectl first")
+    t = sipp_tests("offer_answer", PINHOLED, CTL)
+    if not t:
         return 4
-    if not shutil.which("sipp"):
-        print("1..1\nok 1 offer_answer # SKIP no sipp (sip-tester)")
-        return 4
-    tmp = tempfile.mkdtemp(prefix="offer_answer.")
-    results = []
-
-    def check(name, ok, why=""):
-        results.append((name, bool(ok), why))
+    tmp, results, check = t
 
     d = Daemon(tmp, "b")
 
@@ -212,18 +202,7 @@ def main():
     s.done()
 
     d.stop()
-    print("1..%d" % len(results))
-    failed = 0
-    for i, (name, ok, why) in enumerate(results, 1):
-        if not ok:
-            failed += 1
-            print("# %s: %s" % (name, why))
-        print("%s %d %s" % ("ok" if ok else "not ok", i, name))
-    if failed or os.environ.get("OA_KEEP"):
-        print("# logs kept in %s" % tmp)
-    else:
-        shutil.rmtree(tmp)
-    return 1 if failed else 0
+    return report(results, tmp, "OA_KEEP", "logs")
 
 
 if __name__ == "__main__":

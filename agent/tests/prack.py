@@ -12,6 +12,10 @@ messages with regexps and fails on one too many or out of order:
   uas_prefer    --100rel prefer, the INVITE only supports 100rel: the same
   uas_on_supported  --100rel on (default), the INVITE only supports
                 100rel: the 180 is not reliable (the scenario fails)
+  uas_cancel    SIPp's INVITE requires 100rel and is CANCELled while
+                pinholed's 200 waits for the PRACK of its reliable 180:
+                200 for the CANCEL, 487 for the INVITE (RFC 3261 9.2),
+                the held 200 never sent, the call ends cancelled
   off_420       --100rel off: Require: 100rel gets 420 Unsupported: 100rel
   uac           pinholed calls SIPp (--password): Supported: 100rel on
                 its INVITE, a reliable 180 PRACKed once (its retransmission
@@ -27,15 +31,14 @@ KTAP on stdout; exit 0 when all passed, 1 otherwise, 4 when skipped
 Usage: prack.py [AGENT_DIR]"""
 import os
 import re
-import shutil
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import auth_calls as ac  # noqa: E402  (Daemon, dial, state, end, report)
+from hostlib import sipp_tests  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 AGENT = sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(HERE)
@@ -89,6 +92,28 @@ def uas_call(tmp, d, ext, label, check, expect_ok=True):
           "end %s" % (before, len(c), ac.end(d.sock)))
 
 
+def uas_cancel(tmp, d, check):
+    """SIPp cancels its INVITE while pinholed's 200 waits for the PRACK
+    (prack_cancel.xml): 487, never the held 200"""
+    before = len(ac.calls(ac.CTL, d.sock))
+    p, err = sipp(tmp, "prack_cancel", "127.0.0.1:%d" % d.port, "-s",
+                  "alice", "-p", str(ac.free_port()), "-key", "rtp_port",
+                  str(ac.free_port()))
+    rc, why = sipp_done(p, err)
+    check("uas_cancel_sipp_checks_passed", rc == 0, "sipp exit %s: %s" %
+          (rc, why))
+    c = ac.calls(ac.CTL, d.sock)
+
+    def ends():
+        return [x.get("end") for x in ac.calls(ac.CTL, d.sock)]
+    check("uas_cancel_call_cancelled", len(c) == before + 1 and
+          ac.wait(lambda: "cancelled" in ends()), "calls %d -> %d, "
+          "ends %s" % (before, len(c), ends()))
+    check("uas_cancel_held_200_dropped",
+          "487 instead of the 200 that waited for the PRACK" in d.text(),
+          "no log line for the dropped 200")
+
+
 def options_supported(d):
     """pinholed's answer to an OPTIONS, as text"""
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -110,18 +135,10 @@ def options_supported(d):
 
 
 def main():
-    print("KTAP version 1")
-    if not (os.access(ac.PINHOLED, os.X_OK) and os.access(ac.CTL, os.X_OK)):
-        print("1..1\nok 1 prack # SKIP build pinholed and pinholectl first")
+    t = sipp_tests("prack", ac.PINHOLED, ac.CTL)
+    if not t:
         return 4
-    if not shutil.which("sipp"):
-        print("1..1\nok 1 prack # SKIP no sipp (sip-tester)")
-        return 4
-    tmp = tempfile.mkdtemp(prefix="prack.")
-    results = []
-
-    def check(name, ok, why=""):
-        results.append((name, bool(ok), why))
+    tmp, results, check = t
 
     # pinholed as UAS
     d = ac.Daemon(tmp, "uas", "--auto-answer", "--log-level", "debug")
@@ -133,6 +150,7 @@ def main():
     check("uas_require_retransmitted",
           log.count("> 180 Ringing") >= 2,
           "the 180 was sent once")
+    uas_cancel(tmp, d, check)
     uas_call(tmp, d, "Supported", "uas_on_supported", check, False)
     r = options_supported(d)
     check("options_supported_100rel", re.search(

@@ -72,7 +72,8 @@ baresip_tls baresip_ipv6
 restart_setup_sipp restart_media_port_taken
 sipp_session_timer
 dns_srv_failover dns_srv_failover6
-nat_latch_expired"
+nat_latch_expired
+sipp_auth_invite sipp_fork sipp_late_offer sipp_require_420 sipp_prack_cancel"
 TESTS=${*:-$ALL_TESTS}
 
 S=$$
@@ -1139,8 +1140,25 @@ interop_sipp_uas()
 }
 
 . "$HERE/midcall.sh"
+. "$HERE/sipp_matrix.sh"	# the SIPp rows of the README's interop table
 
 registered() { [ "$(stat "$1" registered)" = true ]; }
+
+# pair_hangup_end: alice hangs up her call with bob; both calls end
+# normally, each media port opened once and closed, nothing left
+pair_hangup_end()
+{
+	local r=0 u
+
+	ctl alice hangup all || r=1
+	busywait 10000 all_closed alice || r=1
+	busywait 10000 all_closed bob || r=1
+	for u in alice bob; do
+		call_is $u "normal 1/0/1/1" || r=1
+		fw_final $u 1 0 || r=1
+	done
+	return $r
+}
 
 # start_proxied NAME TB [options]: a pinholed registered with kamailio
 # (REGISTER, 401 with a digest challenge, REGISTER with credentials, 200)
@@ -1161,7 +1179,7 @@ start_proxied()
 # both register (digest) with kamailio, alice calls bob through it
 through_proxy()
 {
-	local r=0 u
+	local r=0
 
 	start_kamailio || return 1
 	start_proxied alice 5 || return 1
@@ -1174,18 +1192,12 @@ through_proxy()
 	need_log alice "> INVITE sip:bob@$DOMAIN .*peer=$IP_P:5060" || r=1
 	need_log bob "< INVITE .*peer=$IP_P:5060" || r=1
 	need_log alice "< 200 OK .*cseq=1/INVITE.*peer=$IP_P:5060" || r=1
-	ctl alice hangup all || r=1
-	busywait 10000 all_closed alice || r=1
-	busywait 10000 all_closed bob || r=1
+	pair_hangup_end || r=1
 	# the proxy record-routes (12.1.1: bob's 2xx carries its
 	# Record-Route): alice's in-dialog requests go through it
 	need_log alice "> ACK .*peer=$IP_P:5060" || r=1
 	need_log alice "> BYE .*peer=$IP_P:5060" || r=1
 	need_log bob "< BYE .*peer=$IP_P:5060" || r=1
-	for u in alice bob; do
-		call_is $u "normal 1/0/1/1" || r=1
-		fw_final $u 1 0 || r=1
-	done
 	return $r
 }
 

@@ -381,6 +381,39 @@ TEST(callee_cancel_487)
 	EXPECT_EQ(c.end, CALL_END_CANCELLED);
 }
 
+/* our 200 waits for the PRACK of our reliable 180 (RFC 3262 3) when the
+ * CANCEL comes: the INVITE has no final response, it gets 487 and the
+ * call ends with its port closed; the held 200 is never sent */
+TEST(callee_cancel_held_2xx_487)
+{
+	struct call c = mk(GLARE_MODE_TIEBREAK);
+	struct call_ev e = { .type = CALL_EV_UAS_CANCEL, .uas_2xx_held = true };
+	struct call_acts o;
+
+	peer_invite(&c, &o, GLARE_PEER_TB_VALID, 9);
+	ev(&c, &o, CALL_EV_ANSWER);
+	EXPECT_EQ(c.state, CALL_ANSWERED);
+	EXPECT_EQ(call_event(&c, &e, &o), 0);
+	EXPECT_ACTS(&o, "answer/487 port-close");
+	EXPECT_EQ(c.state, CALL_CLOSED);
+	EXPECT_EQ(c.end, CALL_END_CANCELLED);
+	EXPECT_FALSE(c.port_open);
+}
+
+/* the 200 went: the CANCEL is too late and changes nothing */
+TEST(callee_cancel_after_2xx_absorbed)
+{
+	struct call c = mk(GLARE_MODE_TIEBREAK);
+	struct call_acts o;
+
+	peer_invite(&c, &o, GLARE_PEER_TB_VALID, 9);
+	ev(&c, &o, CALL_EV_ANSWER);
+	EXPECT_EQ(ev(&c, &o, CALL_EV_UAS_CANCEL), 0);
+	EXPECT_ACTS(&o, "");
+	EXPECT_EQ(c.state, CALL_ANSWERED);
+	EXPECT_TRUE(c.port_open);
+}
+
 /* the user dials the party whose INVITE is ringing (it came before ours
  * was sent - no crossing): the ringing call is answered */
 TEST(callee_dial_while_ringing_answers)
