@@ -106,8 +106,8 @@ static void machines(const uint8_t *d, size_t n)
 			t = sip_rel_uas_send(&uas, &rseq);
 			if (t >= 0) {
 				if (!rseq || rseq > SIP_RSEQ_MAX ||
-				    (sent && rseq != (sent == SIP_RSEQ_MAX ?
-						      1 : sent + 1)))
+				    (!sent && rseq > SIP_RSEQ_FIRST_MAX) ||
+				    (sent && rseq != sent + 1))
 					abort();
 				sent = rseq;
 				wait = 0;
@@ -145,8 +145,7 @@ static void machines(const uint8_t *d, size_t n)
 				unsigned int k = (op >> 2) & 3;
 
 				if (a == SIP_REL_PRACK && have[k] &&
-				    r != last[k] + 1 &&
-				    !(last[k] == SIP_RSEQ_MAX && r == 1))
+				    r != last[k] + 1)
 					abort();
 				if (a == SIP_REL_PRACK) {
 					have[k] = true;

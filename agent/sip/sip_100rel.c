@@ -163,7 +163,7 @@ int sip_100rel_rseq(const osip_message_t *resp, uint32_t *rseq)
 
 void sip_rel_uas_init(struct sip_rel_uas *u, uint32_t first)
 {
-	first &= SIP_RSEQ_MAX;
+	first &= SIP_RSEQ_FIRST_MAX;
 	*u = (struct sip_rel_uas){ .rseq = (first ? first : 1) - 1 };
 }
 
@@ -171,8 +171,11 @@ int sip_rel_uas_send(struct sip_rel_uas *u, uint32_t *rseq)
 {
 	if (u->unacked)
 		return -EBUSY;
-	/* RFC 3262 3: one higher each time; it stays below 2^31 */
-	u->rseq = u->rseq >= SIP_RSEQ_MAX ? 1 : u->rseq + 1;
+	/* RFC 3262 3: one higher each time, never wrapping (2^31 of
+	 * them from a first below 2^31) */
+	if (u->rseq >= SIP_RSEQ_MAX)
+		return -ERANGE;
+	u->rseq++;
 	u->unacked = true;
 	u->retx_ms = SIP_T1_MS;
 	u->elapsed_ms = 0;
@@ -231,8 +234,8 @@ enum sip_rel_uac_act sip_rel_uac_response(struct sip_rel_uac *u,
 		u->n++;
 		return SIP_REL_PRACK;
 	}
-	if (rseq == u->d[i].rseq + 1 ||
-	    (u->d[i].rseq == SIP_RSEQ_MAX && rseq == 1)) {
+	/* one higher; RSeq never wraps (RFC 3262 3) */
+	if (u->d[i].rseq < SIP_RSEQ_MAX && rseq == u->d[i].rseq + 1) {
 		u->d[i].rseq = rseq;
 		return SIP_REL_PRACK;
 	}

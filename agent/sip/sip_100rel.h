@@ -18,7 +18,10 @@
 #include <osipparser2/osip_parser.h>
 
 #define SIP_100REL_TAG		"100rel"
-#define SIP_RSEQ_MAX		2147483647u	/* 2^31 - 1 (RFC 3262 3) */
+/* RSeq is 1..2^32 - 1 (RFC 3262 7.1); the first of a response's is below
+ * 2^31 (3), so one higher each time never wraps */
+#define SIP_RSEQ_MAX		4294967295u
+#define SIP_RSEQ_FIRST_MAX	2147483647u
 /* "4294967295 4294967295 " plus a method */
 #define SIP_RACK_LEN		64
 
@@ -73,7 +76,8 @@ void sip_rel_uas_init(struct sip_rel_uas *u, uint32_t first);
 /*
  * A reliable 1xx is to be sent: its RSeq in *@rseq and the first
  * retransmission due after the returned ms (T1); -EBUSY: the last one is
- * not acknowledged yet and no other may go before its PRACK (RFC 3262 3).
+ * not acknowledged yet and no other may go before its PRACK (RFC 3262 3);
+ * -ERANGE: RSeq would pass 2^32 - 1 (never, from a first below 2^31).
  */
 int sip_rel_uas_send(struct sip_rel_uas *u, uint32_t *rseq);
 /* its retransmission timer fired: ms until the next one (doubling, no

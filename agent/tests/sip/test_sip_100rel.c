@@ -82,7 +82,9 @@ TEST(rseq_syntax)
 	EXPECT_EQ(sip_rseq_parse(" 42 ", &v), 0);
 	EXPECT_EQ(v, 42u);
 	EXPECT_EQ(sip_rseq_parse("2147483647", &v), 0);
-	EXPECT_EQ(sip_rseq_parse("2147483648", &v), -EINVAL);
+	EXPECT_EQ(sip_rseq_parse("4294967295", &v), 0);	/* 1..2^32 - 1 */
+	EXPECT_EQ(v, 4294967295u);
+	EXPECT_EQ(sip_rseq_parse("4294967296", &v), -EINVAL);
 	EXPECT_EQ(sip_rseq_parse("0", &v), -EINVAL);
 	EXPECT_EQ(sip_rseq_parse("-1", &v), -EINVAL);
 	EXPECT_EQ(sip_rseq_parse("12a", &v), -EINVAL);
@@ -148,9 +150,13 @@ TEST(uas_one_outstanding_in_sequence)
 	EXPECT_EQ(sip_rel_uas_prack(&u, 100, 7, "INVITE", 7), 0);
 	EXPECT_EQ(sip_rel_uas_send(&u, &r), (int)SIP_T1_MS);
 	EXPECT_EQ(r, 101u);
+	/* the first below 2^31, the next past it: no wrap (RFC 3262 3) */
 	sip_rel_uas_init(&u, SIP_RSEQ_MAX);
 	sip_rel_uas_send(&u, &r);
-	EXPECT_EQ(r, SIP_RSEQ_MAX);
+	EXPECT_EQ(r, SIP_RSEQ_FIRST_MAX);
+	EXPECT_EQ(sip_rel_uas_prack(&u, r, 7, "INVITE", 7), 0);
+	sip_rel_uas_send(&u, &r);
+	EXPECT_EQ(r, SIP_RSEQ_FIRST_MAX + 1);
 	sip_rel_uas_init(&u, 0);
 	sip_rel_uas_send(&u, &r);
 	EXPECT_EQ(r, 1u);
@@ -210,6 +216,11 @@ TEST(uac_in_order_per_dialog)
 	/* another fork's dialog has its own space */
 	EXPECT_EQ(sip_rel_uac_response(&u, "B", 3), SIP_REL_PRACK);
 	EXPECT_EQ(sip_rel_uac_response(&u, "B", 4), SIP_REL_PRACK);
+	/* past 2^31 is in order; RSeq never wraps back to 1 */
+	EXPECT_EQ(sip_rel_uac_response(&u, "C", SIP_RSEQ_FIRST_MAX), SIP_REL_PRACK);
+	EXPECT_EQ(sip_rel_uac_response(&u, "C", SIP_RSEQ_FIRST_MAX + 1), SIP_REL_PRACK);
+	EXPECT_EQ(sip_rel_uac_response(&u, "D", SIP_RSEQ_MAX), SIP_REL_PRACK);
+	EXPECT_EQ(sip_rel_uac_response(&u, "D", 1), SIP_REL_DUP);
 	EXPECT_EQ(sip_rel_uac_response(&u, NULL, 1), SIP_REL_DROP);
 	EXPECT_EQ(sip_rel_uac_response(&u, "", 1), SIP_REL_DROP);
 	EXPECT_STREQ(sip_rel_uac_act_name(SIP_REL_GAP), "out-of-order");
