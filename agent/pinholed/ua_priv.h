@@ -27,6 +27,7 @@
 #include <osipparser2/osip_parser.h>
 
 #include "call/call.h"
+#include "lib/plog.h"
 #include "lib/tmr.h"
 #include "media/media.h"
 #include "sip/sdp.h"
@@ -354,6 +355,8 @@ void ua_mid_request(struct ua_call *uc, enum call_leg leg,
 		    const struct sockaddr_storage *src);
 void ua_mid_stop(struct ua_call *uc);
 void ua_mid_json(const struct ua_call *uc, json_t *o);
+/* the level of the lines of the peer's last change (sip_mid_log_info()) */
+enum plog_level ua_mid_log_level(const struct ua_call *uc);
 /* ua_actions.c, for ua_midcall.c: an SDP's RTP address; our SDP (an
  * offer with direction @dir, or the answer to @offer with @dir) in @m
  * with o= version @ver; the media as @sdp agreed, toward @remote */

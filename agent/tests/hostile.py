@@ -17,6 +17,13 @@ opened:
     nothing left), and, in a call agreeing telephone-event, 3000 RFC 4733
     events and malformed RTP: it counts the digits, keeps the last 32;
   while B is flooded, A calls B: that call is established and ended;
+  a peer in a call with B floods 400 re-INVITEs into the dialog (new
+    CSeqs back to back, sendonly/sendrecv, moving ports, then old CSeqs
+    again): each CSeq answered 200, 491 or 500 (resent at most as often as
+    Timer G allows), its 2xx ACKed; then a well-behaved re-INVITE is
+    answered 200, the call stays established, un-held, and receives RTP;
+    B's log stays bounded (a call's changes past SIP_MID_LOG_INFO_MAX at
+    debug);
   at the end: both alive, no call active, no transaction left, every
   media port free again, RSS grown by less than 16 MiB, and B's log at
   most a few lines per flooded request (rate-limited).
@@ -260,6 +267,37 @@ class Peer:
                       branch or "z9hG4bKr%d" % Peer.n, header(r, "From"),
                       header(r, "To"), cid, cseq, method, extra))
 
+    def reinvite(self, r, cid, cseq, body):
+        """a re-INVITE in the dialog of the 2xx @r with the offer @body"""
+        Peer.n += 1
+        self.send("INVITE sip:alice@127.0.0.1:%d SIP/2.0\r\n"
+                  "Via: SIP/2.0/UDP 127.0.0.1:%d;branch=z9hG4bKri%d;rport\r\n"
+                  "Max-Forwards: 70\r\nFrom: %s\r\nTo: %s\r\nCall-ID: %s\r\n"
+                  "CSeq: %d INVITE\r\nContact: <sip:p@127.0.0.1:%d>\r\n"
+                  "Content-Type: application/sdp\r\nContent-Length: %d\r\n"
+                  "\r\n%s" % (self.port, self.me, Peer.n, header(r, "From"),
+                             header(r, "To"), cid, cseq, self.me,
+                             len(body.encode()), body))
+
+    def answers(self, cid, quiet_s=1.0):
+        """the responses to INVITEs of @cid until @quiet_s of silence:
+        {cseq: [codes]}; each 2xx is ACKed"""
+        got = {}
+        self.s.settimeout(quiet_s)
+        try:
+            while True:
+                r = self.s.recv(65535).decode(errors="replace")
+                cs = (header(r, "CSeq") or "").split()
+                if (not r.startswith("SIP/2.0 ") or len(cs) != 2 or
+                        cs[1] != "INVITE" or header(r, "Call-ID") != cid):
+                    continue
+                got.setdefault(int(cs[0]), []).append(r[8:11])
+                if r.startswith("SIP/2.0 2"):
+                    self.request("ACK", r, cid, int(cs[0]))
+        except socket.timeout:
+            pass
+        return got
+
     def prack_nothing(self, n):
         """@n PRACKs of no dialog; the 481s received"""
         for i in range(n):
@@ -314,6 +352,59 @@ def rtp_flood(port, n):
         if i % 100 == 99:
             time.sleep(0.005)
     s.close()
+
+
+def reinvite_flood(p, b, check):
+    """400 re-INVITEs in one dialog of @p with B, then a well-behaved one"""
+    lines0 = b.text().count("\n")
+    rtp = udp()
+    c, r = p.invite(sdp(rtp.getsockname()[1]))
+    mport = media_port(r)
+    check("reinvite_flood_call_established", r and
+          r.startswith("SIP/2.0 200") and mport, "answer %r" % (r or "")[:60])
+    if not (r and r.startswith("SIP/2.0 200") and mport):
+        return
+    for i in range(400):
+        cseq = 2 + i if i < 300 else 2 + (i % 50)   # then old CSeqs again
+        extra = ("a=sendonly\r\n", "a=sendrecv\r\n", "a=inactive\r\n")[i % 3]
+        p.reinvite(r, c, cseq, sdp(rtp.getsockname()[1] + 2 * (i % 4), extra,
+                                   pts="0"))
+        if i % 50 == 49:
+            time.sleep(0.02)    # within the socket's receive buffer
+    got = p.answers(c)
+    codes = {x for v in got.values() for x in v}
+    # a CSeq's final answers: its retransmissions (T1 doubling, <= 11)
+    most = max([len(v) for v in got.values()] or [0])
+    check("reinvite_flood_answered", len(got) >= 250 and
+          codes <= {"200", "491", "500", "503"} and most <= 11,
+          "%d CSeqs answered, codes %s, at most %d answers to one" % (
+              len(got), sorted(codes), most))
+    calm = 2 + 400
+    p.reinvite(r, c, calm, sdp(rtp.getsockname()[1], "a=sendrecv\r\n",
+                               pts="0"))
+    got = p.answers(c)
+    check("reinvite_after_flood_200", "200" in got.get(calm, []),
+          "answers to the calm re-INVITE: %s" % got.get(calm))
+    st = [x for x in calls(CTL, b.sock) if x.get("state") == "established"]
+    check("reinvite_flood_call_survives", len(st) == 1 and
+          st[0].get("hold") == "none" and st[0].get("sending"),
+          "B's calls %s" % [(x.get("state"), x.get("hold"), x.get("sending"))
+                            for x in st])
+    rx0 = st[0].get("media", {}).get("rx_packets", 0) if st else 0
+    hdr = struct.pack("!BBHII", 0x80, 0, 1, 160, 0x4321)
+    for i in range(20):
+        rtp.sendto(hdr + b"\xff" * 160, ("127.0.0.1", mport))
+    ok = wait(lambda: any(x.get("media", {}).get("rx_packets", 0) > rx0
+                          for x in calls(CTL, b.sock)
+                          if x.get("state") == "established"))
+    check("reinvite_flood_media_survives", ok, "no RTP counted after it")
+    p.request("BYE", r, c, calm + 1)
+    p.codes(1)
+    lines = b.text().count("\n") - lines0
+    check("reinvite_flood_log_rate_limited", lines < 200,
+          "%d log lines for the flood" % lines)
+    rtp.close()
+
 
 
 def port_free(port):
@@ -440,6 +531,9 @@ def main():
     lines = b.text().count("\n") - lines0
     check("flood_log_rate_limited", lines < 300,
           "%d log lines for the floods" % lines)
+
+    # 3b. a re-INVITE flood inside one established dialog
+    reinvite_flood(p, b, check)
 
     # 4. nothing left behind
     time.sleep(1.0)
