@@ -28,13 +28,26 @@ opened:
   media port free again, RSS grown by less than 16 MiB, and B's log at
   most a few lines per flooded request (rate-limited).
 
+  TLS (tls.py's test CA): T (--transport tls --auto-answer) gets TCP
+    connections from 7 addresses that never start the handshake, 9 each
+    (more than SIP_TCP_MAX_IN in all), and 8 from an 8th address that stop
+    in the middle of a ClientHello; T holds at most SIP_TCP_MAX_IN of them,
+    answers pinholectl, and a TLS call from U (127.0.0.1) is established
+    all the same (the oldest connection that never carried a SIP message
+    gives way); a burst of 200 full handshakes, each closed at once, from
+    4 more addresses while U calls again: the call is established; the
+    attackers gone, T is back to its file descriptors before the attack
+    (plus U's connection) and a third call is established.
+
 KTAP on stdout; exit 0 when all passed, 1 otherwise, 4 when skipped.
 
 Usage: hostile.py [AGENT_DIR]"""
 import os
 import random
 import re
+import shutil
 import socket
+import ssl
 import struct
 import subprocess
 import sys
@@ -48,8 +61,10 @@ from hostlib import DaemonProc, agent_bins, calls, ctl, free_port, header, \
 AGENT, PINHOLED, CTL = agent_bins()
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from auth_calls import report  # noqa: E402
+import tls  # noqa: E402  (its test CA and its TLS pinholed, tls.Ua)
 
 FORK_MAX, REL_UAC_MAX, AUTH_MAX_TRIES = 8, 8, 4
+SIP_TCP_MAX_IN, SIP_TCP_MAX_IN_PER_SRC = 48, 8     # sip_transport.h
 
 
 class Daemon(DaemonProc):
@@ -406,6 +421,100 @@ def reinvite_flood(p, b, check):
     rtp.close()
 
 
+def nfds(pid):
+    return len(os.listdir("/proc/%d/fd" % pid))
+
+
+def tcp_from(src, port, data=b""):
+    """a TCP connection from @src to 127.0.0.1:@port, @data sent on it"""
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.bind((src, 0))
+    s.connect(("127.0.0.1", port))
+    if data:
+        s.sendall(data)
+    return s
+
+
+def handshakes(ctx, srcs, port, n, done):
+    """@n full TLS handshakes from @srcs, each connection closed at once;
+    the ones that completed are counted in @done"""
+    for i in range(n):
+        try:
+            with tcp_from(srcs[i % len(srcs)], port) as s, \
+                    ctx.wrap_socket(s, server_hostname="127.0.0.1") as t:
+                t.do_handshake()
+                done.append(1)
+        except (OSError, ssl.SSLError):
+            pass
+
+
+def tls_floods(check):
+    """idle, stalled and handshaking TLS clients against T, U calls T"""
+    if not shutil.which("openssl"):
+        check("tls_floods", True, "SKIP no openssl command")
+        shutil.rmtree(tls.TMP, ignore_errors=True)
+        return
+    try:
+        tls.make_ca("ca")
+        tls.make_cert("bob", "ca", "IP:127.0.0.1")
+        tls.make_cert("alice", "ca", "IP:127.0.0.1")
+        t = tls.Ua("bob", "ca", "--auto-answer", "--log-level", "info")
+        u = tls.Ua("alice", "ca", "--log-level", "info")
+        tls_floods_run(t, u, check)
+    finally:
+        tls.stop_all()
+        if not os.environ.get("HOSTILE_KEEP"):
+            shutil.rmtree(tls.TMP, ignore_errors=True)
+
+
+def tls_call(t, u, name, check):
+    """U calls T over TLS: established (checked as @name), hung up"""
+    cid = u.call("sip:bob@127.0.0.1:%d;transport=tls" % t.port)
+    ok = wait(lambda: u.by_id(cid).get("state") == "established", 15.0)
+    check(name, ok, "U's call %s: %s" % (cid, u.by_id(cid)))
+    ctl(CTL, u.sock, "hangup", str(cid))
+    wait(lambda: u.by_id(cid).get("state") == "closed", 10.0)
+
+
+def tls_floods_run(t, u, check):
+    fd0 = nfds(t.p.pid)
+    conns = []
+    # ClientHello record header (512 bytes announced) and a few bytes of it
+    hello = b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03" + os.urandom(8)
+    for a in range(2, 9):
+        for i in range(SIP_TCP_MAX_IN_PER_SRC + 1):
+            conns.append(tcp_from("127.0.0.%d" % a, t.port))
+    for i in range(SIP_TCP_MAX_IN_PER_SRC):
+        conns.append(tcp_from("127.0.0.9", t.port, hello))
+    wait(lambda: False, 1.0)        # T accepts what it takes
+    held = nfds(t.p.pid) - fd0
+    check("tls_idle_connections_bounded", 0 < held <= SIP_TCP_MAX_IN,
+          "%d connections held of %d" % (held, len(conns)))
+    check("tls_idle_flood_control_answers",
+          isinstance(ctl(CTL, t.sock, "calls").get("calls"), list),
+          "pinholectl calls: %s" % ctl(CTL, t.sock, "calls"))
+    tls_call(t, u, "tls_call_during_idle_flood", check)
+    ctx = ssl.create_default_context(cafile=tls.pem("ca.pem"))
+    done = []
+    burst = [threading.Thread(target=handshakes, args=(
+        ctx, ["127.0.0.%d" % (10 + k)], t.port, 50, done)) for k in range(4)]
+    for th in burst:
+        th.start()
+    tls_call(t, u, "tls_call_during_handshake_burst", check)
+    for th in burst:
+        th.join()
+    check("tls_handshake_burst_served", len(done) > 0,
+          "%d of 200 handshakes completed" % len(done))
+    for s in conns:
+        s.close()
+    # U's connection to T stays (idle until SIP_TCP_IDLE_MS)
+    ok = wait(lambda: nfds(t.p.pid) <= fd0 + 1, 10.0)
+    check("tls_no_fd_left_after_floods", ok, "T's fds %d, before %d" % (
+        nfds(t.p.pid), fd0))
+    tls_call(t, u, "tls_call_after_floods", check)
+    check("tls_floods_alive", t.p.poll() is None and u.p.poll() is None,
+          "T rc %s, U rc %s" % (t.p.poll(), u.p.poll()))
+
 
 def port_free(port):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -423,6 +532,7 @@ def main():
     if not (os.access(PINHOLED, os.X_OK) and os.access(CTL, os.X_OK)):
         print("1..1\nok 1 hostile # SKIP build pinholed and pinholectl "
               "first")
+        shutil.rmtree(tls.TMP, ignore_errors=True)
         return 4
     tmp = tempfile.mkdtemp(prefix="hostile.")
     results = []
@@ -551,6 +661,7 @@ def main():
     e.stop = True
     a.stop()
     b.stop()
+    tls_floods(check)
     return report(results, tmp, "HOSTILE_KEEP", "pinholed logs")
 
 
