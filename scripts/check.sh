@@ -103,8 +103,10 @@ cat "$results/agent.ktap"
 #   midcall.py      re-INVITE/UPDATE from SIPp (hold, media moved, late
 #                   offer, 491, 500) and our hold/resume with a 491 back-off
 #   hostile.py      a hostile peer: 2000 forked 180s, reliable 1xx with bad
-#                   RSeq, endless 401, PRACK/RFC 4733/oversized-SDP floods:
-#                   bounded state, rate-limited log, a real call still made
+#                   RSeq, endless 401, PRACK/RFC 4733/oversized-SDP floods,
+#                   a re-INVITE flood in a dialog, idle/stalled TLS clients
+#                   and a handshake burst: bounded state, rate-limited
+#                   log, a real (TLS) call still made, no fd left
 #   sip_attack.py   SIPVicious svmap/svwar scans; SIPp calls into pinholed
 #                   under zzuf: alive, nothing left
 host_tests="two_ua.sh refusals.py log_flood.sh flood.sh ctl_limits.sh
