@@ -67,7 +67,7 @@ interop_sipp_uac interop_sipp_uas through_proxy through_proxy_glare
 restart_calls
 proxy_auth_call proxy_auth_no_credentials nat_latch ipv6_call ipv6_tls_call
 baresip_out baresip_out_peer_bye baresip_in baresip_in_local_bye baresip_dtmf baresip_glare
-baresip_auth_in baresip_hold midcall_sipp_move midcall_hold_resume midcall_reinvite_glare
+baresip_auth_in midcall_sipp_move midcall_hold_resume midcall_reinvite_glare
 baresip_tls baresip_ipv6
 restart_setup_sipp restart_media_port_taken"
 TESTS=${*:-$ALL_TESTS}
