@@ -472,10 +472,11 @@ first_cseq()
 # "busywait 10000 test $(nlogged ...) -ge 3" counted alice's 200s once,
 # before the wait, so a 200 sent a round trip after /resume was never
 # seen (now bs_answered, polled). It passes alone and after the tests
-# before it (host, every test in order; VM 6.1 with baresip_auth_in and
-# midcall_hold_resume around it), but the one full VM run since (on a
-# very loaded host, pinholed rebuilt under it: glare_resend and
-# restart_calls failed too) saw baresip's resume re-INVITE time out
+# before it (host: every test in order; VM 6.1: nat_latch through
+# baresip_ipv6 in suite order, 16 of 16; VM 6.12: every baresip_*), but
+# the one full VM run since (on a very loaded host, pinholed rebuilt
+# under it: glare_resend and restart_calls failed too) saw baresip's
+# resume re-INVITE time out
 # (Timer B) with nothing of it in alice's log, and the later tests that
 # need SIP over UDP to reach alice fail too (midcall_hold_resume,
 # midcall_reinvite_glare, baresip_ipv6, restart_setup_sipp) while
