@@ -107,8 +107,10 @@ cat "$results/agent.ktap"
 #   session_timer.py RFC 4028 with SIPp: our refreshes (UPDATE, re-INVITE),
 #                   the BYE at expiry, 422 both ways, the peer's refreshes
 #   hostile.py      a hostile peer: 2000 forked 180s, reliable 1xx with bad
-#                   RSeq, endless 401, PRACK/RFC 4733/oversized-SDP floods:
-#                   bounded state, rate-limited log, a real call still made
+#                   RSeq, endless 401, PRACK/RFC 4733/oversized-SDP floods,
+#                   a re-INVITE flood in a dialog, idle/stalled TLS clients
+#                   and a handshake burst: bounded state, rate-limited
+#                   log, a real (TLS) call still made, no fd left
 #   sip_attack.py   SIPVicious svmap/svwar scans; SIPp calls into pinholed
 #                   under zzuf: alive, nothing left
 host_tests="two_ua.sh refusals.py log_flood.sh flood.sh ctl_limits.sh

@@ -707,8 +707,8 @@ static void media_apply(struct ua_call *uc, const struct sdp_stream *sdp,
 	if (sdp) {
 		media_set_rtcp_mux(uc->media, sdp->rtcp_mux);
 		media_set_telephone_event(uc->media, sdp->te_pt);
-		plog(PLOG_INFO, "call %u: media %s | id=%u pt=%d codec=%s "
-		     "ptime=%u te=%d rtcp=%u mux=%d", uc->id,
+		plog(ua_mid_log_level(uc), "call %u: media %s | id=%u pt=%d "
+		     "codec=%s ptime=%u te=%d rtcp=%u mux=%d", uc->id,
 		     sdp_codec_name(sdp->codec), uc->id, sdp->pt,
 		     sdp_codec_name(sdp->codec), sdp->ptime, sdp->te_pt,
 		     sdp_rtcp_remote_port(sdp), sdp->rtcp_mux);

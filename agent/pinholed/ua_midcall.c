@@ -85,6 +85,12 @@ static bool our_offer_pending(const struct ua_call *uc)
 	       tmr_running(&uc->mid.tmr_retry);
 }
 
+enum plog_level ua_mid_log_level(const struct ua_call *uc)
+{
+	return sip_mid_log_info(uc->mid.reinvites_in + uc->mid.updates_in) ?
+	       PLOG_INFO : PLOG_DEBUG;
+}
+
 /*
  * The peer's new SDP @nu becomes the session's: the pinhole re-bound if
  * the remote moved, then the media. 0, or -errno when the firewall
@@ -118,16 +124,17 @@ static int session_apply(struct ua_call *uc, const struct sdp_stream *nu)
 		}
 		uc->mid.rebinds++;
 		sa_str(&remote, buf, sizeof(buf));
-		plog(PLOG_INFO, "call %u: media moved, pinhole re-bound to %s "
+		plog(ua_mid_log_level(uc), "call %u: media moved, pinhole "
+		     "re-bound to %s "
 		     "| id=%u remote=%s rtcp=%u", uc->id, buf, uc->id, buf,
 		     sdp_rtcp_remote_port(nu));
 	}
 	if (ch.hold_by_peer)
-		plog(PLOG_INFO, "call %u: held by the peer | id=%u", uc->id,
-		     uc->id);
-	else if (ch.resume_by_peer)
-		plog(PLOG_INFO, "call %u: resumed by the peer | id=%u",
+		plog(ua_mid_log_level(uc), "call %u: held by the peer | id=%u",
 		     uc->id, uc->id);
+	else if (ch.resume_by_peer)
+		plog(ua_mid_log_level(uc), "call %u: resumed by the peer | "
+		     "id=%u", uc->id, uc->id);
 	*cur = *nu;
 	ua_media_apply(uc, cur, &remote);
 	return 0;
@@ -285,6 +292,11 @@ void ua_mid_request(struct ua_call *uc, enum call_leg leg,
 	} else {
 		uc->mid.updates_in++;
 	}
+	if (uc->mid.reinvites_in + uc->mid.updates_in ==
+	    SIP_MID_LOG_INFO_MAX + 1)
+		plog(PLOG_INFO, "call %u: over %u changes by the peer, the "
+		     "next ones logged at debug | id=%u", uc->id,
+		     SIP_MID_LOG_INFO_MAX, uc->id);
 	if (s.peer_wins && tmr_running(&uc->mid.tmr_retry)) {
 		/* its 491 came first: ours again once this is answered */
 		plog(PLOG_INFO, "call %u: re-INVITE 491, the peer's tiebreaker "

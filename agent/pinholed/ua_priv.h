@@ -28,6 +28,7 @@
 #include <osipparser2/osip_parser.h>
 
 #include "call/call.h"
+#include "lib/plog.h"
 #include "lib/tmr.h"
 #include "media/media.h"
 #include "sip/sdp.h"
@@ -403,6 +404,8 @@ void ua_st_uas_2xx(struct ua_call *uc, const osip_message_t *req,
 void ua_st_refresh_failed(struct ua_call *uc, int code);
 void ua_st_stop(struct ua_call *uc);
 void ua_st_json(const struct ua_call *uc, json_t *o);
+/* the level of the lines of the peer's last change (sip_mid_log_info()) */
+enum plog_level ua_mid_log_level(const struct ua_call *uc);
 /* ua_actions.c, for ua_midcall.c: an SDP's RTP address; our SDP (an
  * offer with direction @dir, or the answer to @offer with @dir) in @m
  * with o= version @ver; the media as @sdp agreed, toward @remote */

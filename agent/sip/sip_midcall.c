@@ -50,6 +50,11 @@ const char *sip_mid_verdict_name(enum sip_mid_verdict v)
 	return (unsigned int)v < sizeof(n) / sizeof(n[0]) ? n[v] : "?";
 }
 
+bool sip_mid_log_info(uint64_t nth)
+{
+	return nth <= SIP_MID_LOG_INFO_MAX;
+}
+
 enum sdp_dir sip_mid_answer_dir(enum sdp_dir offer, bool held)
 {
 	enum sdp_dir d = sdp_dir_answer(offer);

@@ -12,6 +12,7 @@
 #define PINHOLE_AGENT_SIP_MIDCALL_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "sdp.h"
 
@@ -45,6 +46,15 @@ enum sip_mid_verdict sip_mid_admit(const struct sip_mid_state *s,
 /* the status code of a refusal (0 for SIP_MID_ACCEPT) */
 int sip_mid_code(enum sip_mid_verdict v);
 const char *sip_mid_verdict_name(enum sip_mid_verdict v);
+
+/*
+ * The peer's first SIP_MID_LOG_INFO_MAX accepted changes (re-INVITE,
+ * UPDATE) of a call are logged at info, the ones after at debug: a peer
+ * flooding its dialog with offers cannot flood the log. @nth: 1 for the
+ * first. true: at info.
+ */
+#define SIP_MID_LOG_INFO_MAX	16
+bool sip_mid_log_info(uint64_t nth);
 
 /*
  * Our direction answering an offer of direction @offer while we hold the

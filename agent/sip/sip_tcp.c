@@ -88,7 +88,7 @@ static struct tcp_conn *conn_add(struct sip_transport *tp, int fd,
 	c->incoming = !connecting;
 	c->connecting = connecting;
 	c->want_out = connecting;
-	c->last = tmr_now();
+	c->last = c->since = tmr_now();
 	if (sip_tls_conn_new(tp, c) ||
 	    sip_tp_ep_add(tp, fd, c, EPOLLIN | (connecting ? EPOLLOUT : 0))) {
 		sip_tls_conn_free(c);
@@ -311,6 +311,24 @@ static unsigned int conns_in_from(const struct sip_transport *tp,
 	return n;
 }
 
+/*
+ * The accepted connection that gives way to a new one when SIP_TCP_MAX_IN
+ * are taken: the oldest that has not carried a whole SIP message (idle,
+ * or its TLS handshake not over), NULL when every one has.
+ */
+static struct tcp_conn *conn_in_mute_oldest(const struct sip_transport *tp)
+{
+	struct tcp_conn *old = NULL;
+
+	for (unsigned int i = 0; i < tp->nconns; i++) {
+		struct tcp_conn *c = tp->conns[i];
+
+		if (c->incoming && !c->spoke && (!old || c->since < old->since))
+			old = c;
+	}
+	return old;
+}
+
 void sip_tcp_accept(struct sip_transport *tp)
 {
 	for (int k = 0; k < 16; k++) {
@@ -324,13 +342,6 @@ void sip_tcp_accept(struct sip_transport *tp)
 			     SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0)
 			return;
-		if (tp->nconns_in >= SIP_TCP_MAX_IN) {
-			plog_rl(PLOG_WARN, "tcp: %u connections accepted "
-				"already, %s refused", tp->nconns_in,
-				sa_str(&peer, p, sizeof(p)));
-			close(fd);
-			continue;
-		}
 		if (conns_in_from(tp, &peer) >= SIP_TCP_MAX_IN_PER_SRC) {
 			plog_rl(PLOG_WARN, "tcp: %u connections from %s "
 				"already, one more refused",
@@ -338,6 +349,25 @@ void sip_tcp_accept(struct sip_transport *tp)
 				sa_str(&peer, p, sizeof(p)));
 			close(fd);
 			continue;
+		}
+		if (tp->nconns_in >= SIP_TCP_MAX_IN) {
+			struct tcp_conn *old = conn_in_mute_oldest(tp);
+			char o[64];
+
+			if (!old) {
+				plog_rl(PLOG_WARN, "tcp: %u connections "
+					"accepted already, %s refused",
+					tp->nconns_in,
+					sa_str(&peer, p, sizeof(p)));
+				close(fd);
+				continue;
+			}
+			plog_rl(PLOG_WARN, "tcp: %u connections accepted "
+				"already, %s (no SIP message yet) closed for "
+				"%s", tp->nconns_in,
+				sa_str(&old->peer, o, sizeof(o)),
+				sa_str(&peer, p, sizeof(p)));
+			sip_tcp_close(tp, old, NULL);
 		}
 		conn_add(tp, fd, &peer, false);
 	}
@@ -399,6 +429,7 @@ static bool tcp_read(struct sip_transport *tp, struct tcp_conn *c)
 		}
 		/* the handler may send on (or close) this connection: the
 		 * message is copied out first */
+		c->spoke = true;
 		memcpy(tp->rxbuf, c->rbuf, len);
 		tp->rxbuf[len] = 0;
 		memmove(c->rbuf, c->rbuf + len, c->rlen - len);

@@ -25,6 +25,8 @@ struct tcp_conn {
 	bool connecting;		/* our connect() in progress */
 	bool want_out;			/* EPOLLOUT registered */
 	uint64_t last;			/* tmr_now() of the last traffic */
+	uint64_t since;			/* tmr_now() when it was added */
+	bool spoke;			/* a whole SIP message came in */
 	char *rbuf;
 	size_t rlen, rcap;
 	char *wbuf;

@@ -6,7 +6,11 @@
  * TCP (--transport tcp|both): a listening socket and up to
  * SIP_TCP_MAX_IN accepted connections (SIP_TCP_MAX_IN_PER_SRC from one
  * address; more are closed at once) and SIP_TCP_MAX_OUT opened by us,
- * counted apart so that peers cannot take ours; the stream is
+ * counted apart so that peers cannot take ours. When all SIP_TCP_MAX_IN
+ * are taken, a new connection takes the place of the oldest accepted one
+ * that has not carried a whole SIP message yet (an idle client, a TLS
+ * handshake never finished); only when every one has is it closed. The
+ * stream is
  * cut into messages by Content-Length (18.3; a message without it has no
  * body), at most SIP_TCP_MSG_MAX bytes each, or the connection is closed.
  * A message goes over the transport its top Via names: our Via says TCP

@@ -17,9 +17,27 @@ opened:
     nothing left), and, in a call agreeing telephone-event, 3000 RFC 4733
     events and malformed RTP: it counts the digits, keeps the last 32;
   while B is flooded, A calls B: that call is established and ended;
+  a peer in a call with B floods 400 re-INVITEs into the dialog (new
+    CSeqs back to back, sendonly/sendrecv, moving ports, then old CSeqs
+    again): each CSeq answered 200, 491 or 500 (resent at most as often as
+    Timer G allows), its 2xx ACKed; then a well-behaved re-INVITE is
+    answered 200, the call stays established, un-held, and receives RTP;
+    B's log stays bounded (a call's changes past SIP_MID_LOG_INFO_MAX at
+    debug);
   at the end: both alive, no call active, no transaction left, every
   media port free again, RSS grown by less than 16 MiB, and B's log at
   most a few lines per flooded request (rate-limited).
+
+  TLS (tls.py's test CA): T (--transport tls --auto-answer) gets TCP
+    connections from 7 addresses that never start the handshake, 9 each
+    (more than SIP_TCP_MAX_IN in all), and 8 from an 8th address that stop
+    in the middle of a ClientHello; T holds at most SIP_TCP_MAX_IN of them,
+    answers pinholectl, and a TLS call from U (127.0.0.1) is established
+    all the same (the oldest connection that never carried a SIP message
+    gives way); a burst of 200 full handshakes, each closed at once, from
+    4 more addresses while U calls again: the call is established; the
+    attackers gone, T is back to its file descriptors before the attack
+    (plus U's connection) and a third call is established.
 
 KTAP on stdout; exit 0 when all passed, 1 otherwise, 4 when skipped.
 
@@ -27,7 +45,9 @@ Usage: hostile.py [AGENT_DIR]"""
 import os
 import random
 import re
+import shutil
 import socket
+import ssl
 import struct
 import subprocess
 import sys
@@ -41,8 +61,10 @@ from hostlib import DaemonProc, agent_bins, calls, ctl, free_port, header, \
 AGENT, PINHOLED, CTL = agent_bins()
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from auth_calls import report  # noqa: E402
+import tls  # noqa: E402  (its test CA and its TLS pinholed, tls.Ua)
 
 FORK_MAX, REL_UAC_MAX, AUTH_MAX_TRIES = 8, 8, 4
+SIP_TCP_MAX_IN, SIP_TCP_MAX_IN_PER_SRC = 48, 8     # sip_transport.h
 
 
 class Daemon(DaemonProc):
@@ -260,6 +282,37 @@ class Peer:
                       branch or "z9hG4bKr%d" % Peer.n, header(r, "From"),
                       header(r, "To"), cid, cseq, method, extra))
 
+    def reinvite(self, r, cid, cseq, body):
+        """a re-INVITE in the dialog of the 2xx @r with the offer @body"""
+        Peer.n += 1
+        self.send("INVITE sip:alice@127.0.0.1:%d SIP/2.0\r\n"
+                  "Via: SIP/2.0/UDP 127.0.0.1:%d;branch=z9hG4bKri%d;rport\r\n"
+                  "Max-Forwards: 70\r\nFrom: %s\r\nTo: %s\r\nCall-ID: %s\r\n"
+                  "CSeq: %d INVITE\r\nContact: <sip:p@127.0.0.1:%d>\r\n"
+                  "Content-Type: application/sdp\r\nContent-Length: %d\r\n"
+                  "\r\n%s" % (self.port, self.me, Peer.n, header(r, "From"),
+                             header(r, "To"), cid, cseq, self.me,
+                             len(body.encode()), body))
+
+    def answers(self, cid, quiet_s=1.0):
+        """the responses to INVITEs of @cid until @quiet_s of silence:
+        {cseq: [codes]}; each 2xx is ACKed"""
+        got = {}
+        self.s.settimeout(quiet_s)
+        try:
+            while True:
+                r = self.s.recv(65535).decode(errors="replace")
+                cs = (header(r, "CSeq") or "").split()
+                if (not r.startswith("SIP/2.0 ") or len(cs) != 2 or
+                        cs[1] != "INVITE" or header(r, "Call-ID") != cid):
+                    continue
+                got.setdefault(int(cs[0]), []).append(r[8:11])
+                if r.startswith("SIP/2.0 2"):
+                    self.request("ACK", r, cid, int(cs[0]))
+        except socket.timeout:
+            pass
+        return got
+
     def prack_nothing(self, n):
         """@n PRACKs of no dialog; the 481s received"""
         for i in range(n):
@@ -316,11 +369,170 @@ def rtp_flood(port, n):
     s.close()
 
 
+def reinvite_flood(p, b, check):
+    """400 re-INVITEs in one dialog of @p with B, then a well-behaved one"""
+    lines0 = b.text().count("\n")
+    rtp = udp()
+    c, r = p.invite(sdp(rtp.getsockname()[1]))
+    mport = media_port(r)
+    check("reinvite_flood_call_established", r and
+          r.startswith("SIP/2.0 200") and mport, "answer %r" % (r or "")[:60])
+    if not (r and r.startswith("SIP/2.0 200") and mport):
+        return
+    for i in range(400):
+        cseq = 2 + i if i < 300 else 2 + (i % 50)   # then old CSeqs again
+        extra = ("a=sendonly\r\n", "a=sendrecv\r\n", "a=inactive\r\n")[i % 3]
+        p.reinvite(r, c, cseq, sdp(rtp.getsockname()[1] + 2 * (i % 4), extra,
+                                   pts="0"))
+        if i % 50 == 49:
+            time.sleep(0.02)    # within the socket's receive buffer
+    got = p.answers(c)
+    codes = {x for v in got.values() for x in v}
+    # a CSeq's final answers: its retransmissions (T1 doubling, <= 11)
+    most = max([len(v) for v in got.values()] or [0])
+    check("reinvite_flood_answered", len(got) >= 250 and
+          codes <= {"200", "491", "500", "503"} and most <= 11,
+          "%d CSeqs answered, codes %s, at most %d answers to one" % (
+              len(got), sorted(codes), most))
+    calm = 2 + 400
+    p.reinvite(r, c, calm, sdp(rtp.getsockname()[1], "a=sendrecv\r\n",
+                               pts="0"))
+    got = p.answers(c)
+    check("reinvite_after_flood_200", "200" in got.get(calm, []),
+          "answers to the calm re-INVITE: %s" % got.get(calm))
+    st = [x for x in calls(CTL, b.sock) if x.get("state") == "established"]
+    check("reinvite_flood_call_survives", len(st) == 1 and
+          st[0].get("hold") == "none" and st[0].get("sending"),
+          "B's calls %s" % [(x.get("state"), x.get("hold"), x.get("sending"))
+                            for x in st])
+    rx0 = st[0].get("media", {}).get("rx_packets", 0) if st else 0
+    hdr = struct.pack("!BBHII", 0x80, 0, 1, 160, 0x4321)
+    for i in range(20):
+        rtp.sendto(hdr + b"\xff" * 160, ("127.0.0.1", mport))
+    ok = wait(lambda: any(x.get("media", {}).get("rx_packets", 0) > rx0
+                          for x in calls(CTL, b.sock)
+                          if x.get("state") == "established"))
+    check("reinvite_flood_media_survives", ok, "no RTP counted after it")
+    p.request("BYE", r, c, calm + 1)
+    p.codes(1)
+    lines = b.text().count("\n") - lines0
+    check("reinvite_flood_log_rate_limited", lines < 200,
+          "%d log lines for the flood" % lines)
+    rtp.close()
+
+
+def nfds(pid):
+    return len(os.listdir("/proc/%d/fd" % pid))
+
+
+def tcp_from(src, port, data=b""):
+    """a TCP connection from @src to 127.0.0.1:@port, @data sent on it"""
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.bind((src, 0))
+    s.connect(("127.0.0.1", port))
+    if data:
+        s.sendall(data)
+    return s
+
+
+def handshakes(ctx, srcs, port, n, done):
+    """@n full TLS handshakes from @srcs, each connection closed at once;
+    the ones that completed are counted in @done"""
+    for i in range(n):
+        try:
+            with tcp_from(srcs[i % len(srcs)], port) as s, \
+                    ctx.wrap_socket(s, server_hostname="127.0.0.1") as t:
+                t.do_handshake()
+                done.append(1)
+        except (OSError, ssl.SSLError):
+            pass
+
+
+def tls_floods(check):
+    """idle, stalled and handshaking TLS clients against T, U calls T"""
+    if not shutil.which("openssl"):
+        check("tls_floods", True, "SKIP no openssl command")
+        shutil.rmtree(tls.TMP, ignore_errors=True)
+        return
+    try:
+        tls.make_ca("ca")
+        tls.make_cert("bob", "ca", "IP:127.0.0.1")
+        tls.make_cert("alice", "ca", "IP:127.0.0.1")
+        t = tls.Ua("bob", "ca", "--auto-answer", "--log-level", "info")
+        u = tls.Ua("alice", "ca", "--log-level", "info")
+        tls_floods_run(t, u, check)
+    finally:
+        tls.stop_all()
+        if not os.environ.get("HOSTILE_KEEP"):
+            shutil.rmtree(tls.TMP, ignore_errors=True)
+
+
+def tls_call(t, u, name, check):
+    """U calls T over TLS: established (checked as @name), hung up"""
+    cid = u.call("sip:bob@127.0.0.1:%d;transport=tls" % t.port)
+    ok = wait(lambda: u.by_id(cid).get("state") == "established", 15.0)
+    check(name, ok, "U's call %s: %s" % (cid, u.by_id(cid)))
+    ctl(CTL, u.sock, "hangup", str(cid))
+    wait(lambda: u.by_id(cid).get("state") == "closed", 10.0)
+
+
+def tls_floods_run(t, u, check):
+    fd0 = nfds(t.p.pid)
+    conns = []
+    # ClientHello record header (512 bytes announced) and a few bytes of it
+    hello = b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03" + os.urandom(8)
+    for a in range(2, 9):
+        for i in range(SIP_TCP_MAX_IN_PER_SRC + 1):
+            conns.append(tcp_from("127.0.0.%d" % a, t.port))
+    for i in range(SIP_TCP_MAX_IN_PER_SRC):
+        conns.append(tcp_from("127.0.0.9", t.port, hello))
+    wait(lambda: False, 1.0)        # T accepts what it takes
+    held = nfds(t.p.pid) - fd0
+    check("tls_idle_connections_bounded", 0 < held <= SIP_TCP_MAX_IN,
+          "%d connections held of %d" % (held, len(conns)))
+    check("tls_idle_flood_control_answers",
+          isinstance(ctl(CTL, t.sock, "calls").get("calls"), list),
+          "pinholectl calls: %s" % ctl(CTL, t.sock, "calls"))
+    tls_call(t, u, "tls_call_during_idle_flood", check)
+    ctx = ssl.create_default_context(cafile=tls.pem("ca.pem"))
+    done = []
+    burst = [threading.Thread(target=handshakes, args=(
+        ctx, ["127.0.0.%d" % (10 + k)], t.port, 50, done)) for k in range(4)]
+    for th in burst:
+        th.start()
+    tls_call(t, u, "tls_call_during_handshake_burst", check)
+    for th in burst:
+        th.join()
+    check("tls_handshake_burst_served", len(done) > 0,
+          "%d of 200 handshakes completed" % len(done))
+    for s in conns:
+        s.close()
+    # U's connection to T stays (idle until SIP_TCP_IDLE_MS)
+    ok = wait(lambda: nfds(t.p.pid) <= fd0 + 1, 10.0)
+    check("tls_no_fd_left_after_floods", ok, "T's fds %d, before %d" % (
+        nfds(t.p.pid), fd0))
+    tls_call(t, u, "tls_call_after_floods", check)
+    check("tls_floods_alive", t.p.poll() is None and u.p.poll() is None,
+          "T rc %s, U rc %s" % (t.p.poll(), u.p.poll()))
+
+
+def port_free(port):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        s.bind(("127.0.0.1", port))
+        return True
+    except OSError:
+        return False
+    finally:
+        s.close()
+
+
 def main():
     print("KTAP version 1")
     if not (os.access(PINHOLED, os.X_OK) and os.access(CTL, os.X_OK)):
         print("1..1\nok 1 hostile # SKIP build pinholed and pinholectl "
               "first")
+        shutil.rmtree(tls.TMP, ignore_errors=True)
         return 4
     tmp = tempfile.mkdtemp(prefix="hostile.")
     results = []
@@ -430,6 +642,9 @@ def main():
     check("flood_log_rate_limited", lines < 300,
           "%d log lines for the floods" % lines)
 
+    # 3b. a re-INVITE flood inside one established dialog
+    reinvite_flood(p, b, check)
+
     # 4. nothing left behind
     time.sleep(1.0)
     check("both_alive", a.alive() and b.alive(),
@@ -446,6 +661,7 @@ def main():
     e.stop = True
     a.stop()
     b.stop()
+    tls_floods(check)
     return report(results, tmp, "HOSTILE_KEEP", "pinholed logs")
 
 

@@ -376,10 +376,10 @@ bs_glare()
 }
 
 # hold and resume from baresip: its /hold sends a re-INVITE (a=sendonly),
-# /resume another (a=sendrecv); alice answers both 200 and the call, its
-# pinhole and its RTP survive. Not in ALL_TESTS until pinholed answers
-# re-INVITEs (issue 14 item 4; main answers 488 and baresip keeps the
-# call as it was)
+# /resume another (a=sendrecv); alice answers each 200 - the 200 to that
+# re-INVITE's CSeq, one more than the INVITE before it - and shows the
+# call held by the remote (not sending), then not held (sending); the
+# call, its pinhole and its RTP survive
 bs_hold()
 {
 	local r=0 rx
@@ -389,20 +389,35 @@ bs_hold()
 	bs "/dial sip:alice@$IP_A"
 	bs_up || r=1
 	bs /hold
-	busywait 10000 bs_logged "call: hold " || { diag "baresip did not hold"; r=1; }
-	busywait 10000 test "$(nlogged alice "> 200 OK .*cseq=[0-9]+/INVITE")" -ge 2 ||
-		{ diag "alice did not answer the hold re-INVITE 200"; r=1; }
-	[ "$(nlogged alice "> 488 ")" = 0 ] || { diag "alice refused the re-INVITE"; r=1; }
-	has_state alice established || { diag "alice: call not established after hold"; r=1; }
+	busywait 10000 bs_answered 2 ||
+		{ diag "alice did not answer the hold re-INVITE 200: $(bs_cseqs)"; r=1; }
+	busywait 10000 hold_is alice remote false || { diag "alice not held: $EST"; r=1; }
 	bs /resume
-	busywait 10000 test "$(nlogged alice "> 200 OK .*cseq=[0-9]+/INVITE")" -ge 3 ||
-		{ diag "alice did not answer the resume re-INVITE 200"; r=1; }
+	busywait 10000 bs_answered 3 ||
+		{ diag "alice did not answer the resume re-INVITE 200: $(bs_cseqs)"; r=1; }
+	busywait 10000 hold_is alice none true || { diag "alice not resumed: $EST"; r=1; }
+	[ "$(nlogged alice "> 488 ")" = 0 ] || { diag "alice refused a re-INVITE"; r=1; }
 	# media after the resume: more RTP arrives at alice
 	established alice && rx=$(jget "$EST" rx_packets)
 	busywait 10000 rx_grows "${rx:-0}" || { diag "alice: no RTP after resume"; r=1; }
 	bs_end baresip || r=1
 	return $r
 }
+# bs_answered N: alice received N INVITEs of baresip's call (CSeqs C,
+# C+1, ...; a retransmission counted once) and answered each 200. Polled:
+# a condition, never a count taken once before the wait (the answer to
+# /resume comes a round trip after the command, too late for that)
+bs_answered()
+{
+	local c0 i want=
+
+	c0=$(first_cseq)
+	for ((i = 0; i < $1; i++)); do
+		want+="${want:+ }$((c0 + i))"
+	done
+	[ "$(invite_cseqs "<" INVITE)" = "$want" ] && [ "$(answered_cseqs 200)" = "$want" ]
+}
+bs_cseqs() { echo "INVITEs $(invite_cseqs "<" INVITE), answered 200 $(answered_cseqs 200)"; }
 rx_grows() { established alice && [ "$(jget "$EST" rx_packets)" -gt "$1" ]; }
 
 # baresip calls alice, who challenges requests from outside a dialog
@@ -427,11 +442,12 @@ bs_auth_in()
 	return $r
 }
 
-# answered_cseqs CODE: the CSeqs of the INVITEs alice answered CODE,
-# each once; first_cseq: her first INVITE's
-answered_cseqs()
+# invite_cseqs DIR WHAT: the CSeqs of alice's INVITE lines "DIR WHAT"
+# (< INVITE: those she received; > CODE: those she answered CODE), each
+# once, in order; answered_cseqs CODE; first_cseq: her first INVITE's
+invite_cseqs()
 {
-	local l re="^[0-9.]+ alice > $1 .*cseq=([0-9]+)/INVITE" out=" "
+	local l re="^[0-9.]+ alice $1 $2 .*cseq=([0-9]+)/INVITE" out=" "
 
 	while IFS= read -r l; do
 		[[ $l =~ $re ]] && [[ $out != *" ${BASH_REMATCH[1]} "* ]] &&
@@ -440,6 +456,7 @@ answered_cseqs()
 	out=${out# }
 	echo "${out% }"
 }
+answered_cseqs() { invite_cseqs ">" "$1"; }
 first_cseq()
 {
 	local l re="^[0-9.]+ alice < INVITE .*cseq=([0-9]+)/INVITE"
@@ -451,8 +468,18 @@ first_cseq()
 }
 
 # tests not in ALL_TESTS, run them by name (run.sh $BARESIP_PENDING):
-# baresip_hold passes alone (VM on 6.1, and on the host) but failed in the
-# full suite on 6.1 and 6.12 (alice's 200 to the resume re-INVITE not
-# counted within 10 s although baresip logged the answer); to be found out
+# baresip_hold. Its earlier failures in the full suite were the test's:
+# "busywait 10000 test $(nlogged ...) -ge 3" counted alice's 200s once,
+# before the wait, so a 200 sent a round trip after /resume was never
+# seen (now bs_answered, polled). It passes alone and after the tests
+# before it (host: every test in order; VM 6.1: nat_latch through
+# baresip_ipv6 in suite order, 16 of 16; VM 6.12: every baresip_*), but
+# the one full VM run since (on a very loaded host, pinholed rebuilt
+# under it: glare_resend and restart_calls failed too) saw baresip's
+# resume re-INVITE time out
+# (Timer B) with nothing of it in alice's log, and the later tests that
+# need SIP over UDP to reach alice fail too (midcall_hold_resume,
+# midcall_reinvite_glare, baresip_ipv6, restart_setup_sipp) while
+# baresip_tls over TCP passed. In the suite once a full VM run passes.
 # shellcheck disable=SC2034
 BARESIP_PENDING="baresip_hold"

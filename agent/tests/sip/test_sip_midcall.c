@@ -15,6 +15,15 @@
 
 static const struct sip_mid_state idle = { .established = true };
 
+/* a peer's first SIP_MID_LOG_INFO_MAX changes at info, then debug */
+TEST(mid_log_info_bounded_per_call)
+{
+	EXPECT_TRUE(sip_mid_log_info(1));
+	EXPECT_TRUE(sip_mid_log_info(SIP_MID_LOG_INFO_MAX));
+	EXPECT_FALSE(sip_mid_log_info(SIP_MID_LOG_INFO_MAX + 1));
+	EXPECT_FALSE(sip_mid_log_info(UINT64_MAX));
+}
+
 TEST(admit_idle_accepts)
 {
 	EXPECT_EQ(sip_mid_admit(&idle, true), SIP_MID_ACCEPT);

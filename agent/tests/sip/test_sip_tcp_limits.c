@@ -2,8 +2,8 @@
 /*
  * test_sip_tcp_limits.c - TCP connections are bounded (issue 13): at most
  * SIP_TCP_MAX_IN_PER_SRC accepted from one address, SIP_TCP_MAX_IN in
- * all; the ones beyond are closed at once, and a slot freed by a close is
- * taken again.
+ * all; beyond, the oldest that never carried a SIP message gives way, else
+ * the new one is closed at once; a slot freed by a close is taken again.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -100,22 +100,72 @@ TEST(tcp_accepted_per_source_capped)
 	sip_transport_free(tp);
 }
 
-TEST(tcp_accepted_capped_in_all)
+/* the transport runs until nothing is pending */
+static void pump(struct sip_transport *tp)
 {
-	struct sip_transport *tp = tcp_transport();
-	int n = 0, last;
-	char addr[32];
+	struct pollfd pfd = { .fd = sip_transport_fd(tp), .events = POLLIN };
 
-	ASSERT_TRUE(tp != NULL);
+	while (poll(&pfd, 1, 100) > 0)
+		sip_transport_on_readable(tp);
+}
+
+/* SIP_TCP_MAX_IN connections from 127.0.1.x, each saying one OPTIONS
+ * when @speak; their fds in @fds */
+static void fill(struct sip_transport *tp, int *fds, bool speak)
+{
+	static const char opt[] =
+		"OPTIONS sip:a@127.0.0.1 SIP/2.0\r\n"
+		"Via: SIP/2.0/TCP 127.0.0.1:5060;branch=z9hG4bKfill\r\n"
+		"From: <sip:x@127.0.0.1>;tag=1\r\nTo: <sip:a@127.0.0.1>\r\n"
+		"Call-ID: fill\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\n"
+		"Content-Length: 0\r\n\r\n";
+	char addr[32];
+	int n = 0;
+
 	for (int a = 2; n < SIP_TCP_MAX_IN; a++) {
 		snprintf(addr, sizeof(addr), "127.0.1.%d", a);
 		for (int i = 0; i < SIP_TCP_MAX_IN_PER_SRC &&
-		     n < SIP_TCP_MAX_IN; i++, n++)
-			connect_from(tp, addr);
+		     n < SIP_TCP_MAX_IN; i++, n++) {
+			fds[n] = connect_from(tp, addr);
+			if (speak && write(fds[n], opt, sizeof(opt) - 1) < 0)
+				ktap_fail(__FILE__, __LINE__, "write");
+		}
 	}
+	pump(tp);
+}
+
+/* all taken by connections that never said anything: a new one takes
+ * the place of the oldest */
+TEST(tcp_accepted_capped_mute_oldest_gives_way)
+{
+	struct sip_transport *tp = tcp_transport();
+	int fds[SIP_TCP_MAX_IN], last;
+
+	ASSERT_TRUE(tp != NULL);
+	fill(tp, fds, false);
+	EXPECT_EQ(sip_transport_conns_in(tp), SIP_TCP_MAX_IN);
+	tmr_fake_clock(2000);		/* the new one is the youngest */
+	last = connect_from(tp, "127.0.2.1");
+	EXPECT_FALSE(closed(last));
+	EXPECT_TRUE(closed(fds[0]));
+	EXPECT_FALSE(closed(fds[1]));
+	EXPECT_EQ(sip_transport_conns(tp), SIP_TCP_MAX_IN);
+	sip_transport_free(tp);
+}
+
+/* all taken by connections that carried a SIP message: a new one is
+ * closed, none of them */
+TEST(tcp_accepted_capped_in_all)
+{
+	struct sip_transport *tp = tcp_transport();
+	int fds[SIP_TCP_MAX_IN], last;
+
+	ASSERT_TRUE(tp != NULL);
+	fill(tp, fds, true);
 	EXPECT_EQ(sip_transport_conns_in(tp), SIP_TCP_MAX_IN);
 	last = connect_from(tp, "127.0.2.1");
 	EXPECT_TRUE(closed(last));
+	EXPECT_FALSE(closed(fds[0]));
 	EXPECT_EQ(sip_transport_conns(tp), SIP_TCP_MAX_IN);
 	sip_transport_free(tp);
 }
