@@ -57,7 +57,7 @@ void fwops_free(struct fwops *ops)
 	if (ops->fw)
 		fw_close_handle(ops->fw);
 	ct_conn_close(&ops->ct);
-	free(ops->watch);
+	fwops_untrack_all(ops);
 	free(ops);
 }
 

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
 #include <sys/un.h>
@@ -14,6 +15,7 @@
 #include "pinhole/fw.h"
 #include "pinholed/conntrack.h"
 #include "pinholed/fwops.h"
+#include "pinholed/fwops_priv.h"
 #include "ktap.h"
 
 static struct sockaddr_in v4(const char *a, uint16_t port)
@@ -237,6 +239,46 @@ TEST(lost_once_per_cookie_for_watched_pinholes)
 	fwops_handle_event(ops, &e, NULL, NULL);
 	fwops_counters(ops, &c);
 	EXPECT_EQ(c.lost, 3);
+	fwops_free(ops);
+}
+
+/* after an overrun: the cookies of the watched pinholes the kernel no
+ * longer has, each once; thousands of watches, found and dropped by id */
+TEST(watch_gone_after_overrun)
+{
+	struct fwops *ops = fwops_none_new();
+	const uint32_t kernel[] = { 99, 13, 11 };
+	struct lost_log log = { 0 };
+	struct fw_event e;
+	uint64_t *gone;
+	uint32_t id;
+
+	ASSERT_EQ(fwops_track(ops, 10, 7), 0);
+	ASSERT_EQ(fwops_track(ops, 11, 7), 0);
+	ASSERT_EQ(fwops_track(ops, 12, 8), 0);
+	ASSERT_EQ(fwops_track(ops, 13, 9), 0);
+	ASSERT_EQ(fwops_watch_gone(ops, kernel, 3, &gone), 2);
+	EXPECT_EQ(gone[0], 7);
+	EXPECT_EQ(gone[1], 8);
+	free(gone);
+	ASSERT_EQ(fwops_watch_gone(ops, NULL, 0, &gone), 3);
+	free(gone);
+
+	for (id = 100; id < 4100; id++)
+		ASSERT_EQ(fwops_track(ops, id, id / 2), 0);
+	for (id = 100; id < 4100; id += 2)
+		fwops_untrack_id(ops, id);	/* our own closes of RTP */
+	e = ev(PINHOLE_CMD_CLOSED_NTF, 2000, 1000, PINHOLE_REASON_EXPIRED);
+	fwops_handle_event(ops, &e, on_lost, &log);
+	EXPECT_EQ(log.n, 0);			/* untracked: ours */
+	e = ev(PINHOLE_CMD_CLOSED_NTF, 2001, 1000, PINHOLE_REASON_EXPIRED);
+	fwops_handle_event(ops, &e, on_lost, &log);
+	ASSERT_EQ(log.n, 1);
+	EXPECT_EQ(log.cookie[0], 1000);
+	fwops_untrack_cookie(ops, 7);
+	/* 1999 cookies of the odd ids left, and 8 (12) */
+	ASSERT_EQ(fwops_watch_gone(ops, kernel, 3, &gone), 2000);
+	free(gone);
 	fwops_free(ops);
 }
 
