@@ -336,16 +336,71 @@ TEST(renew_pace)
 	struct fwops_port p;
 
 	memset(&p, 0, sizeof(p));
-	EXPECT_EQ(fwops_renew_ms(NULL), FWOPS_RENEW_MAX_MS);
-	EXPECT_EQ(fwops_renew_ms(&p), FWOPS_RENEW_MAX_MS);
-	p.lease_ms = 32000;
-	EXPECT_EQ(fwops_renew_ms(&p), FWOPS_RENEW_MAX_MS);
+	EXPECT_EQ(fwops_renew_ms(NULL), FWOPS_RENEW_DEFAULT_MS);
+	EXPECT_EQ(fwops_renew_ms(&p), FWOPS_RENEW_DEFAULT_MS);
+	p.lease_ms = 32000;			/* the module's OPEN default */
+	EXPECT_EQ(fwops_renew_ms(&p), 10666);
 	p.lease_ms = 3000;
 	EXPECT_EQ(fwops_renew_ms(&p), 1000);
 	p.lease_ms = 150;
 	EXPECT_EQ(fwops_renew_ms(&p), FWOPS_RENEW_MIN_MS);
+	p.lease_ms = 300000;			/* its ACTIVE default */
+	EXPECT_EQ(fwops_renew_ms(&p), FWOPS_RENEW_MAX_MS);
+	EXPECT_EQ(FWOPS_RENEW_MAX_MS, 60000);
 	p.lease_ms = 600000;
 	EXPECT_EQ(fwops_renew_ms(&p), FWOPS_RENEW_MAX_MS);
+}
+
+/*
+ * The renewal schedule of a call's port, with RTP and without (a=inactive:
+ * the port is activated all the same and nothing in the kernel extends a
+ * lease for packets), through its life as the kernel reports its leases:
+ * the soak's (open 30 s, active 60 s) and the module's defaults. Every
+ * renewal leaves at least two thirds of the lease it renews, so one late
+ * by less than that loses no pinhole; and none is renewed needlessly
+ * often (at least a third of the lease, up to the cap).
+ */
+static int fake_renew_lease(void *priv, struct fwops_port *p, char *err,
+			    size_t len)
+{
+	(void)err;
+	(void)len;
+	p->lease_ms = *(uint32_t *)priv;	/* as the kernel reports it */
+	return 0;
+}
+
+TEST(renew_schedule_leaves_two_thirds_of_the_lease)
+{
+	static const uint32_t leases[][2] = {	/* open, then active */
+		{ 30000, 60000 }, { 32000, 300000 }, { 3000, 3000 },
+		{ 100, 100 }, { 600000, 7u * 24 * 3600 * 1000 },
+	};
+	const struct fwops_impl impl = { .renew = fake_renew_lease };
+	uint32_t lease = 0;
+	struct fwops *ops = fwops_custom_new(&impl, &lease);
+	struct fwops_port p;
+	unsigned int i, k;
+
+	ASSERT_TRUE(ops != NULL);
+	for (i = 0; i < sizeof(leases) / sizeof(leases[0]); i++) {
+		for (k = 0; k < 2; k++) {
+			uint32_t ms;
+
+			memset(&p, 0, sizeof(p));
+			p.local.ss_family = AF_INET;
+			lease = leases[i][k];
+			EXPECT_EQ(fwops_renew(ops, &p, NULL, 0), 0);
+			EXPECT_EQ(p.lease_ms, lease);
+			ms = fwops_renew_ms(&p);
+			if (lease >= 3 * FWOPS_RENEW_MIN_MS)
+				EXPECT_TRUE((uint64_t)ms * 3 <= lease);
+			EXPECT_TRUE(ms >= FWOPS_RENEW_MIN_MS);
+			EXPECT_TRUE(ms == FWOPS_RENEW_MAX_MS ||
+				    (uint64_t)ms * 3 + 3 > lease ||
+				    ms == FWOPS_RENEW_MIN_MS);
+		}
+	}
+	fwops_free(ops);
 }
 
 TEST(custom_ops)
