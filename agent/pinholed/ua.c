@@ -727,13 +727,17 @@ unsigned int ua_poll_fill(struct ua *ua, struct pollfd *pfd, unsigned int max)
 }
 
 #define UA_EPOLL_BATCH	64
+#define UA_EPOLL_ROUNDS	4	/* 256 calls' sockets a turn */
 
 void ua_poll_handle(struct ua *ua, const struct pollfd *pfd, unsigned int n)
 {
 	struct epoll_event ev[UA_EPOLL_BATCH];
-	int k;
+	uint64_t t0 = tmr_now();
+	int k, rounds = 0;
 
-	/* media_on_readable() frees no call: the batch stays valid */
+	/* media_on_readable() frees no call: the batch stays valid. As the
+	 * SIP socket's (sip_rx_budget_left()), the media's turn is bounded:
+	 * level-triggered, the rest comes back after the timers ran */
 	if (n > 2 && pfd[2].revents & POLLIN) {
 		do {
 			k = epoll_wait(ua->epfd, ev, UA_EPOLL_BATCH, 0);
@@ -745,7 +749,8 @@ void ua_poll_handle(struct ua *ua, const struct pollfd *pfd, unsigned int n)
 					ua_nat_media_polled(uc);
 				}
 			}
-		} while (k == UA_EPOLL_BATCH);
+		} while (k == UA_EPOLL_BATCH && ++rounds < UA_EPOLL_ROUNDS &&
+			 sip_rx_budget_left(0, tmr_now() - t0));
 	}
 	if (n > 1 && pfd[1].fd >= 0 && pfd[1].revents)
 		fwops_event_dispatch(ua->fw, ua_fw_lost, ua);
