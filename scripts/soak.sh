@@ -9,7 +9,9 @@
 #
 # Usage: scripts/soak.sh [--kernel VERSION]
 # Environment: SOAK_CALLS (1000), SOAK_SECONDS (600), SOAK_HOLD,
-# SOAK_PTIME, SOAK_RSS_PCT, SOAK_MEDIA (see selftests/agent/soak.sh); SOAK_MEM (MB,
+# SOAK_PTIME, SOAK_RSS_PCT, SOAK_MEDIA, SOAK_SIPP_MINOR_TRIPS (see
+# selftests/agent/soak.sh); AGENT_SLACK
+# (run.sh: its waits times this, default 2; a loaded host may need 4); SOAK_MEM (MB,
 # default 4096), SOAK_CPUS (2). The log of the run: build/soak/soak.log.
 
 set -u
@@ -43,7 +45,7 @@ log=build/soak/soak.log
 # (SOAK_HOLD at most 60 s), the 64*T1 linger, twice over for TCG
 timeout=$(( 600 + 2 * (seconds + 60 + 60) ))
 vars=()
-for v in SOAK_HOLD SOAK_PTIME SOAK_RSS_PCT SOAK_MEDIA; do
+for v in SOAK_HOLD SOAK_PTIME SOAK_RSS_PCT SOAK_MEDIA SOAK_SIPP_MINOR_TRIPS AGENT_SLACK; do
 	[ -n "${!v:-}" ] && vars+=("$v=${!v}")
 done
 echo "soak: $calls calls for $seconds s, kernel $kernel, VM timeout $timeout s; log $log"

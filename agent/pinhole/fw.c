@@ -284,8 +284,11 @@ int fw_subscribe_events(struct fw *fw, struct fw_err *err)
 		goto fail;
 	}
 	fd = nl_socket_get_fd(fw->ev);
-	/* A large queue: bursts of events (flush) must not overrun it. */
-	nl_socket_set_buffer_size(fw->ev, FW_EVENT_RCVBUF, 0);
+	/* A large queue: bursts of events (flush) must not overrun it;
+	 * beyond net.core.rmem_max when we may (CAP_NET_ADMIN) */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &(int){ FW_EVENT_RCVBUF },
+		       sizeof(int)) < 0)
+		nl_socket_set_buffer_size(fw->ev, FW_EVENT_RCVBUF, 0);
 	if (setsockopt(fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP,
 		       &fw->events_grp, sizeof(fw->events_grp)) < 0) {
 		rc = fw_seterr(err, -errno,
@@ -303,6 +306,53 @@ fail:
 	nl_socket_free(fw->ev);
 	fw->ev = NULL;
 	return rc;
+}
+
+/*
+ * A classic BPF program for the event socket: the generic netlink command
+ * (the byte after the 16-byte nlmsghdr) is one of @cmds, or the kernel
+ * drops the event before it is queued (a multicast event is one message
+ * per datagram; a shorter datagram is dropped too).
+ */
+int fw_event_filter_prog(const uint8_t *cmds, size_t n,
+			 struct sock_filter prog[FW_EVENT_FILTER_LEN])
+{
+	size_t i;
+
+	if (!cmds || !n || n > FW_EVENT_FILTER_MAX)
+		return -EINVAL;
+	prog[0] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_B | BPF_ABS,
+					       NLMSG_HDRLEN);
+	/* command i: on a match jump to the accept after the last test */
+	for (i = 0; i < n; i++)
+		prog[1 + i] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ |
+							   BPF_K, cmds[i],
+							   n - i, 0);
+	prog[1 + n] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, 0);
+	prog[2 + n] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, 0xffff);
+	return (int)n + 3;
+}
+
+int fw_event_filter(struct fw *fw, const uint8_t *cmds, size_t n,
+		    struct fw_err *err)
+{
+	struct sock_filter prog[FW_EVENT_FILTER_LEN];
+	struct sock_fprog fprog = { .filter = prog };
+	int len;
+
+	fw_clearerr(err);
+	if (!fw->ev)
+		return fw_seterr(err, -ENOTCONN, "not subscribed to events");
+	len = fw_event_filter_prog(cmds, n, prog);
+	if (len < 0)
+		return fw_seterr(err, len, "%zu event commands (1..%d)", n,
+				 FW_EVENT_FILTER_MAX);
+	fprog.len = (unsigned short)len;
+	if (setsockopt(nl_socket_get_fd(fw->ev), SOL_SOCKET, SO_ATTACH_FILTER,
+		       &fprog, sizeof(fprog)) < 0)
+		return fw_seterr(err, -errno, "cannot filter the events: %s",
+				 strerror(errno));
+	return 0;
 }
 
 int fw_event_fd(const struct fw *fw)

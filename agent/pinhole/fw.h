@@ -31,6 +31,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <netinet/in.h>
+#include <linux/filter.h>
 #include <linux/pinhole.h>
 
 struct fw;
@@ -244,6 +245,20 @@ int fw_stats(struct fw *fw, struct fw_stats *out, struct fw_err *err);
 typedef int (*fw_event_cb)(const struct fw_event *ev, void *arg);
 int fw_subscribe_events(struct fw *fw, struct fw_err *err);
 int fw_event_fd(const struct fw *fw);
+/*
+ * Only the events of the commands @cmds (1..FW_EVENT_FILTER_MAX of them,
+ * e.g. PINHOLE_CMD_CLOSED_NTF) reach the event socket from now on: the
+ * kernel drops the others before they are queued (a socket filter). An
+ * agent that needs only closes is then not woken for every open, pin and
+ * activate, and its queue overruns far later.
+ */
+#define FW_EVENT_FILTER_MAX	16
+int fw_event_filter(struct fw *fw, const uint8_t *cmds, size_t n,
+		    struct fw_err *err);
+/* its program: the number of instructions, -EINVAL for 0 or too many */
+#define FW_EVENT_FILTER_LEN	(FW_EVENT_FILTER_MAX + 3)
+int fw_event_filter_prog(const uint8_t *cmds, size_t n,
+			 struct sock_filter prog[FW_EVENT_FILTER_LEN]);
 int fw_event_recv(struct fw *fw, fw_event_cb cb, void *arg,
 		  struct fw_err *err);
 

@@ -57,7 +57,7 @@ void fwops_free(struct fwops *ops)
 	if (ops->fw)
 		fw_close_handle(ops->fw);
 	ct_conn_close(&ops->ct);
-	free(ops->watch);
+	fwops_untrack_all(ops);
 	free(ops);
 }
 
@@ -245,7 +245,8 @@ int fwops_adopt(struct fwops *ops, struct fwops_port *p, char *err,
 
 uint32_t fwops_renew_ms(const struct fwops_port *p)
 {
-	uint32_t ms = p && p->lease_ms ? p->lease_ms / 3 : FWOPS_RENEW_MAX_MS;
+	uint32_t ms = p && p->lease_ms ? p->lease_ms / 3 :
+		      FWOPS_RENEW_DEFAULT_MS;
 
 	if (ms < FWOPS_RENEW_MIN_MS)
 		return FWOPS_RENEW_MIN_MS;

@@ -52,6 +52,13 @@ static void sa_to_fw_addr(const struct sockaddr *sa, struct fw_addr *a)
 		a->v6 = s6->sin6_addr;
 	}
 }
+
+/* the kernel events fwops_handle_event() acts on */
+static const uint8_t watched_events[] = {
+	PINHOLE_CMD_CLOSED_NTF, PINHOLE_CMD_LATCHED_NTF,
+	PINHOLE_CMD_LATCH_EXPIRED_NTF,
+};
+
 /* ------------------------------------------------------------- kmod */
 
 struct fwops *fwops_kmod_new(char *err, size_t errlen)
@@ -84,6 +91,15 @@ struct fwops *fwops_kmod_new(char *err, size_t errlen)
 		      rc == -EPERM || rc == -EACCES ?
 		      "pinhole events (pinholed needs CAP_NET_ADMIN)" :
 		      "pinhole events");
+		goto fail;
+	}
+	/* the watches need the closes and the latches (fwops_watch.c): the
+	 * opens, pins and activates of every call would wake the loop for
+	 * nothing and, under load, overrun the queue into a resync */
+	rc = fw_event_filter(ops->fw, watched_events,
+			     sizeof(watched_events), &fe);
+	if (rc < 0) {
+		fwerr(err, errlen, rc, &fe, "pinhole events");
 		goto fail;
 	}
 	return ops;
@@ -412,44 +428,29 @@ static int on_event(const struct fw_event *ev, void *arg)
 	return 0;
 }
 
-static int has_id(const struct fw_pinhole *phs, int n, uint32_t id)
-{
-	int i;
-
-	for (i = 0; i < n; i++)
-		if (phs[i].id == id)
-			return 1;
-	return 0;
-}
-
 /* Events were dropped: whatever we watch and the kernel lacks is lost. */
 static void kmod_resync(struct fwops *ops, fwops_lost_cb cb, void *arg)
 {
 	struct fw_pinhole *phs = NULL;
+	uint32_t *ids;
 	uint64_t *gone;
-	size_t i, n_gone = 0;
-	int n;
+	int i, n, n_gone;
 
 	n = fw_dump_all(ops->fw, &phs, NULL);
 	if (n < 0)
 		return;		/* try again at the next overrun */
-	gone = calloc(ops->n_watch + 1, sizeof(*gone));
-	if (!gone) {
+	ids = calloc((size_t)n + 1, sizeof(*ids));
+	if (!ids) {
 		free(phs);
 		return;
 	}
-	for (i = 0; i < ops->n_watch; i++) {
-		const struct fwops_watch *w = &ops->watch[i];
-		size_t j;
-
-		if (has_id(phs, n, w->id))
-			continue;
-		for (j = 0; j < n_gone && gone[j] != w->cookie; j++)
-			;
-		if (j == n_gone)
-			gone[n_gone++] = w->cookie;
-	}
+	for (i = 0; i < n; i++)
+		ids[i] = phs[i].id;
 	free(phs);
+	n_gone = fwops_watch_gone(ops, ids, (size_t)n, &gone);
+	free(ids);
+	if (n_gone < 0)
+		return;
 	for (i = 0; i < n_gone; i++)
 		fwops_untrack_cookie(ops, gone[i]);
 	/* callbacks last: they may close ports and change the watch list */

@@ -12,12 +12,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/htab.h"
 #include "fwops.h"
 
 enum fwops_kind { FWOPS_NONE, FWOPS_KMOD, FWOPS_CUSTOM };
 
-/* A kernel pinhole of a port that is open here. */
+/* A kernel pinhole of a port that is open here, in fwops.watch by id. */
 struct fwops_watch {
+	struct hnode hn;
 	uint32_t id;
 	uint64_t cookie;
 };
@@ -27,8 +29,7 @@ struct fwops {
 	const struct fwops_impl *impl;	/* FWOPS_CUSTOM */
 	void *priv;
 	struct fw *fw;			/* FWOPS_KMOD */
-	struct fwops_watch *watch;
-	size_t n_watch, cap_watch;
+	struct htab watch;		/* struct fwops_watch, by id */
 	struct fwops_counters cnt;
 	struct nfct_handle *ct;		/* kept open between closes */
 	fwops_latch_cb latch_cb;	/* fwops_set_latch_cb() */
@@ -44,9 +45,16 @@ static inline void fwops_clearerr(char *err, size_t errlen)
 /* fwops.c */
 struct fwops *fwops_alloc(enum fwops_kind kind);
 
-/* fwops_watch.c: forget a watched pinhole (by id), or a port's (cookie) */
+/* fwops_watch.c: forget a watched pinhole (by id), or a port's (cookie),
+ * or all of them */
 void fwops_untrack_id(struct fwops *ops, uint32_t id);
 void fwops_untrack_cookie(struct fwops *ops, uint64_t cookie);
+void fwops_untrack_all(struct fwops *ops);
+/* the distinct cookies of the watched pinholes whose id is not among the
+ * @n of @ids (the kernel's table): a malloc'd array in *@gone, its size
+ * returned; -ENOMEM */
+int fwops_watch_gone(const struct fwops *ops, const uint32_t *ids, size_t n,
+		     uint64_t **gone);
 
 /* fwops_kmod.c: the kmod ops, on a port fwops.c has checked */
 int fwops_kmod_open(struct fwops *ops, struct fwops_port *p, char *err,

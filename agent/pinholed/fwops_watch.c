@@ -9,6 +9,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "pinhole/fw.h"
 #include "fwops_priv.h"
@@ -46,47 +47,149 @@ const char *fwops_lost_reason_name(enum fwops_lost_reason reason)
 
 /* ------------------------------------------------------------- watches */
 
+static uint32_t id_hash(uint32_t id)
+{
+	return id * 2654435761u;	/* Knuth's multiplicative hash */
+}
+
+static struct fwops_watch *find(const struct fwops *ops, uint32_t id)
+{
+	struct hnode *n;
+
+	for (n = htab_first(&ops->watch, id_hash(id)); n; n = htab_next(n)) {
+		struct fwops_watch *w = htab_entry(n, struct fwops_watch, hn);
+
+		if (w->id == id)
+			return w;
+	}
+	return NULL;
+}
+
+static void drop(struct fwops *ops, struct fwops_watch *w)
+{
+	htab_del(&ops->watch, &w->hn);
+	free(w);
+}
+
 int fwops_track(struct fwops *ops, uint32_t id, uint64_t cookie)
 {
+	struct fwops_watch *w;
+
 	if (!ops || !id)
 		return -EINVAL;
-	if (ops->n_watch == ops->cap_watch) {
-		size_t cap = ops->cap_watch ? 2 * ops->cap_watch : 32;
-		struct fwops_watch *w = realloc(ops->watch, cap * sizeof(*w));
-
-		if (!w)
-			return -ENOMEM;
-		ops->watch = w;
-		ops->cap_watch = cap;
+	w = calloc(1, sizeof(*w));
+	if (!w)
+		return -ENOMEM;
+	w->id = id;
+	w->cookie = cookie;
+	if (htab_add(&ops->watch, &w->hn, id_hash(id))) {
+		free(w);
+		return -ENOMEM;
 	}
-	ops->watch[ops->n_watch].id = id;
-	ops->watch[ops->n_watch].cookie = cookie;
-	ops->n_watch++;
 	return 0;
 }
 
 void fwops_untrack_id(struct fwops *ops, uint32_t id)
 {
+	struct fwops_watch *w = find(ops, id);
+
+	if (w)
+		drop(ops, w);
+}
+
+/* every watch (the table's buckets walked), @fn may drop the one it gets */
+static void each_watch(struct fwops *ops,
+		       void (*fn)(struct fwops *, struct fwops_watch *, void *),
+		       void *arg)
+{
 	size_t i;
 
-	for (i = 0; i < ops->n_watch; i++) {
-		if (ops->watch[i].id == id) {
-			ops->watch[i] = ops->watch[--ops->n_watch];
-			return;
+	for (i = 0; i < ops->watch.nb; i++) {
+		struct hnode *n = ops->watch.b[i], *next;
+
+		for (; n; n = next) {
+			next = n->next;
+			fn(ops, htab_entry(n, struct fwops_watch, hn), arg);
 		}
 	}
 }
 
+static void drop_of_cookie(struct fwops *ops, struct fwops_watch *w,
+			   void *arg)
+{
+	if (w->cookie == *(const uint64_t *)arg)
+		drop(ops, w);
+}
+
+/* a port's pinholes by cookie: rare (a close without ids, a loss) */
 void fwops_untrack_cookie(struct fwops *ops, uint64_t cookie)
 {
-	size_t i = 0;
+	each_watch(ops, drop_of_cookie, &cookie);
+}
 
-	while (i < ops->n_watch) {
-		if (ops->watch[i].cookie == cookie)
-			ops->watch[i] = ops->watch[--ops->n_watch];
-		else
-			i++;
+void fwops_untrack_all(struct fwops *ops)
+{
+	struct hnode *n;
+
+	while ((n = htab_any(&ops->watch)))
+		drop(ops, htab_entry(n, struct fwops_watch, hn));
+	htab_free(&ops->watch);
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int fwops_watch_gone(const struct fwops *ops, const uint32_t *ids, size_t n,
+		     uint64_t **gone)
+{
+	uint32_t *sorted = NULL;
+	uint64_t *g;
+	size_t i, k = 0, out = 0;
+
+	*gone = NULL;
+	g = calloc(ops->watch.n + 1, sizeof(*g));
+	if (!g)
+		return -ENOMEM;
+	if (n) {
+		sorted = malloc(n * sizeof(*sorted));
+		if (!sorted) {
+			free(g);
+			return -ENOMEM;
+		}
+		memcpy(sorted, ids, n * sizeof(*sorted));
+		qsort(sorted, n, sizeof(*sorted), cmp_u32);
 	}
+	for (i = 0; i < ops->watch.nb; i++) {
+		const struct hnode *h;
+
+		for (h = ops->watch.b[i]; h; h = h->next) {
+			const struct fwops_watch *w =
+				htab_entry(h, struct fwops_watch, hn);
+
+			if (!n || !bsearch(&w->id, sorted, n, sizeof(*sorted),
+					   cmp_u32))
+				g[k++] = w->cookie;
+		}
+	}
+	free(sorted);
+	/* each cookie once */
+	qsort(g, k, sizeof(*g), cmp_u64);
+	for (i = 0; i < k; i++)
+		if (!out || g[out - 1] != g[i])
+			g[out++] = g[i];
+	*gone = g;
+	return (int)out;
 }
 
 static void lost(struct fwops *ops, uint64_t cookie,
@@ -149,7 +252,7 @@ static void latch_event(struct fwops *ops, const struct fw_event *ev)
 void fwops_handle_event(struct fwops *ops, const struct fw_event *ev,
 			fwops_lost_cb cb, void *arg)
 {
-	size_t i;
+	const struct fwops_watch *w;
 
 	if (!ops || !ev)
 		return;
@@ -160,13 +263,9 @@ void fwops_handle_event(struct fwops *ops, const struct fw_event *ev,
 	}
 	if (ev->cmd != PINHOLE_CMD_CLOSED_NTF)
 		return;
-	for (i = 0; i < ops->n_watch; i++) {
-		if (ops->watch[i].id == ev->ph.id &&
-		    ops->watch[i].cookie == ev->ph.cookie) {
-			lost(ops, ev->ph.cookie,
-			     fwops_lost_reason_from_kernel(ev->reason), cb, arg);
-			return;
-		}
-	}
+	w = find(ops, ev->ph.id);
+	if (w && w->cookie == ev->ph.cookie)
+		lost(ops, ev->ph.cookie,
+		     fwops_lost_reason_from_kernel(ev->reason), cb, arg);
 }
 

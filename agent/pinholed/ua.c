@@ -131,17 +131,116 @@ static void call_timers_stop(struct ua_call *uc)
 	tmr_cancel(&uc->tmr_media);
 }
 
-static void call_destroy(struct ua_call *uc)
-{
-	struct ua_call **pp;
-	char err[FWOPS_ERR_LEN];
+/* ------------------------------------------------- the call registry */
 
-	for (pp = &uc->ua->calls; *pp; pp = &(*pp)->next) {
-		if (*pp == uc) {
-			*pp = uc->next;
-			break;
+static void calls_link(struct ua *ua, struct ua_call *uc)
+{
+	uc->next = ua->calls;
+	if (uc->next)
+		uc->next->pprev = &uc->next;
+	uc->pprev = &ua->calls;
+	ua->calls = uc;
+	ua->ncalls++;
+	ua->noutgoing += uc->outgoing;
+}
+
+static void calls_unlink(struct ua *ua, struct ua_call *uc)
+{
+	if (!uc->pprev)
+		return;
+	*uc->pprev = uc->next;
+	if (uc->next)
+		uc->next->pprev = uc->pprev;
+	uc->pprev = NULL;
+	ua->ncalls--;
+	ua->noutgoing -= uc->outgoing;
+	htab_del(&ua->by_callid, &uc->dlg_hn[0].hn);
+	htab_del(&ua->by_callid, &uc->dlg_hn[1].hn);
+}
+
+static const struct sip_dialog *leg_dlg(const struct ua_call *uc, int i)
+{
+	if (i == 0)
+		return uc->uac_dlg_valid ? &uc->uac_dlg : NULL;
+	return uc->uas_dlg_valid ? &uc->uas_dlg : NULL;
+}
+
+void ua_dlg_index(struct ua_call *uc)
+{
+	struct htab *t = &uc->ua->by_callid;
+
+	for (int i = 0; i < 2; i++) {
+		const struct sip_dialog *d = leg_dlg(uc, i);
+		struct hnode *n = &uc->dlg_hn[i].hn;
+		uint32_t h;
+
+		if (!d || !d->call_id || !uc->pprev) {
+			htab_del(t, n);
+			continue;
+		}
+		h = sip_dialog_key(d->call_id);
+		if (n->pprev && n->hash == h)
+			continue;
+		htab_del(t, n);
+		uc->dlg_hn[i].uc = uc;
+		htab_add(t, n, h);	/* if it fails: found by the walk */
+	}
+}
+
+/* @uc's dialog matches @req: which leg (the UAC's first, as always) */
+static bool dialog_leg(const struct ua_call *uc, const osip_message_t *req,
+		       enum call_leg *leg)
+{
+	if (uc->uac_dlg_valid && uc->uac_dlg.remote_tag &&
+	    sip_dialog_match(&uc->uac_dlg, req)) {
+		*leg = CALL_LEG_UAC;
+		return true;
+	}
+	if (uc->uas_dlg_valid && sip_dialog_match(&uc->uas_dlg, req)) {
+		*leg = CALL_LEG_UAS;
+		return true;
+	}
+	return false;
+}
+
+struct ua_call *ua_dialog_call(struct ua *ua, const osip_message_t *req,
+			       enum call_leg *leg)
+{
+	struct ua_call *best = NULL;
+	enum call_leg best_leg = CALL_LEG_NONE, l;
+	struct hnode *n;
+
+	if (!req->call_id || !req->call_id->number)
+		return NULL;
+	/* the indexed calls of the Call-ID: the newest that matches, as the
+	 * walk below would find it first */
+	for (n = htab_first(&ua->by_callid, sip_dialog_key(req->call_id->number));
+	     n; n = htab_next(n)) {
+		struct ua_call *uc = htab_entry(n, struct ua_dlg_node, hn)->uc;
+
+		if ((!best || uc->id > best->id) && dialog_leg(uc, req, &l)) {
+			best = uc;
+			best_leg = l;
 		}
 	}
+	if (best) {
+		*leg = best_leg;
+		return best;
+	}
+	for (struct ua_call *uc = ua->calls; uc; uc = uc->next) {
+		if (dialog_leg(uc, req, leg)) {
+			ua_dlg_index(uc);
+			return uc;
+		}
+	}
+	return NULL;
+}
+
+static void call_destroy(struct ua_call *uc)
+{
+	char err[FWOPS_ERR_LEN];
+
+	calls_unlink(uc->ua, uc);
 	call_timers_stop(uc);
 	tmr_cancel(&uc->tmr_linger);
 	ua_mid_stop(uc);
@@ -273,7 +372,7 @@ void ua_call_run(struct ua_call *uc, const struct call_ev *ev)
  * ports stay bounded under a flood */
 static void evict_finished(struct ua *ua, unsigned int keep)
 {
-	for (;;) {
+	while (ua->ncalls >= keep) {
 		struct ua_call *old = NULL;
 		unsigned int n = 0;
 
@@ -419,8 +518,8 @@ struct ua_call *ua_call_restore(struct ua *ua, unsigned int id,
 	uc->id = id;
 	if (id > ua->next_id)
 		ua->next_id = id;
-	uc->next = ua->calls;
-	ua->calls = uc;
+	calls_link(ua, uc);
+	ua_dlg_index(uc);
 	return uc;
 }
 
@@ -483,8 +582,7 @@ struct ua_call *ua_call_new(struct ua *ua, bool outgoing,
 		return NULL;
 	}
 	uc->id = ++ua->next_id;
-	uc->next = ua->calls;
-	ua->calls = uc;
+	calls_link(ua, uc);
 	if (outgoing)
 		ua->stats.calls_out++;
 	else
@@ -600,6 +698,7 @@ void ua_free(struct ua *ua)
 		return;
 	while (ua->calls)
 		call_destroy(ua->calls);
+	htab_free(&ua->by_callid);
 	sip_reg_free(ua->reg);
 	sip_free(ua->sip);
 	sip_transport_free(ua->tp);
@@ -638,13 +737,17 @@ unsigned int ua_poll_fill(struct ua *ua, struct pollfd *pfd, unsigned int max)
 }
 
 #define UA_EPOLL_BATCH	64
+#define UA_EPOLL_ROUNDS	4	/* 256 calls' sockets a turn */
 
 void ua_poll_handle(struct ua *ua, const struct pollfd *pfd, unsigned int n)
 {
 	struct epoll_event ev[UA_EPOLL_BATCH];
-	int k;
+	uint64_t t0 = tmr_now();
+	int k, rounds = 0;
 
-	/* media_on_readable() frees no call: the batch stays valid */
+	/* media_on_readable() frees no call: the batch stays valid. As the
+	 * SIP socket's (sip_rx_budget_left()), the media's turn is bounded:
+	 * level-triggered, the rest comes back after the timers ran */
 	if (n > 2 && pfd[2].revents & POLLIN) {
 		do {
 			k = epoll_wait(ua->epfd, ev, UA_EPOLL_BATCH, 0);
@@ -654,7 +757,8 @@ void ua_poll_handle(struct ua *ua, const struct pollfd *pfd, unsigned int n)
 				if (uc->media)
 					media_on_readable(uc->media);
 			}
-		} while (k == UA_EPOLL_BATCH);
+		} while (k == UA_EPOLL_BATCH && ++rounds < UA_EPOLL_ROUNDS &&
+			 sip_rx_budget_left(0, tmr_now() - t0));
 	}
 	if (n > 1 && pfd[1].fd >= 0 && pfd[1].revents)
 		fwops_event_dispatch(ua->fw, ua_fw_lost, ua);

@@ -423,6 +423,7 @@ void ua_uas_leg_reset(struct ua_call *uc)
 	if (uc->uas_dlg_valid)
 		sip_dialog_reset(&uc->uas_dlg);
 	uc->uas_dlg_valid = false;
+	ua_dlg_index(uc);
 	uc->uas_sdp_ok = false;
 	uc->uas_late = false;
 	ua_100rel_reset_uas(uc);
@@ -444,6 +445,7 @@ static void act_invite(struct ua_call *uc)
 	if (uc->uac_dlg_valid)
 		sip_dialog_reset(&uc->uac_dlg);
 	uc->uac_dlg_valid = false;
+	ua_dlg_index(uc);
 	uc->uac_2xx_seen = false;
 	sip_forks_reset(&uc->forks);
 	uc->uac_sdp_ok = false;
@@ -456,6 +458,7 @@ static void act_invite(struct ua_call *uc)
 				ua->cfg.proxy, ua->host))
 		goto fail;
 	uc->uac_dlg_valid = true;
+	ua_dlg_index(uc);
 	uc->inv_cseq = uc->uac_dlg.local_cseq;
 	req = sip_dialog_request(&uc->uac_dlg, "INVITE");
 	if (!req)
@@ -620,6 +623,7 @@ void ua_act_answer(struct ua_call *uc, int code)
 					ua_call_contact(uc)))
 			return;
 		uc->uas_dlg_valid = true;
+		ua_dlg_index(uc);
 	}
 	r = sip_reply_new(sip_stx_request(uc->stx), code,
 			  uc->uas_dlg.local_tag);

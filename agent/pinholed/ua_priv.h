@@ -29,6 +29,7 @@
 
 #include "call/call.h"
 #include "lib/plog.h"
+#include "lib/htab.h"
 #include "lib/tmr.h"
 #include "media/media.h"
 #include "sip/sdp.h"
@@ -59,8 +60,13 @@ struct ua_fw_counts {
 };
 
 struct ua_call {
-	struct ua_call *next;
+	struct ua_call *next, **pprev;	/* ua.calls, newest first */
 	struct ua *ua;
+	/* ua.by_callid: [0] uac_dlg, [1] uas_dlg while valid (ua_dlg_index) */
+	struct ua_dlg_node {
+		struct hnode hn;
+		struct ua_call *uc;
+	} dlg_hn[2];
 	unsigned int id;
 	struct call call;
 	bool outgoing;			/* we dialed */
@@ -165,6 +171,9 @@ struct ua {
 	struct sip *sip;
 	struct fwops *fw;
 	struct ua_call *calls;
+	unsigned int ncalls;		/* in @calls, finished ones too */
+	unsigned int noutgoing;		/* of which we dialed */
+	struct htab by_callid;		/* the calls' dialogs by Call-ID */
 	unsigned int next_id;
 	char host[64];			/* domain of our AoR */
 	char local_uri[256];		/* sip:user@domain */
@@ -240,6 +249,15 @@ const char *ua_call_contact(struct ua_call *uc);
  * call to a sips: URI (RFC 3261 19.1.4: the From of a sips request is
  * sips too; RFC 5630 3.1.3 allows either) */
 const char *ua_call_from(const struct ua_call *uc, char *buf, size_t size);
+/*
+ * ua.by_callid after a dialog of @uc became valid (or changed its
+ * Call-ID): the call is found by it in O(1) (ua_dialog_call()). A dialog
+ * not (yet) indexed is still found, by a walk of the calls, and indexed.
+ */
+void ua_dlg_index(struct ua_call *uc);
+/* the call and leg of the dialog of in-dialog request @req, or NULL */
+struct ua_call *ua_dialog_call(struct ua *ua, const osip_message_t *req,
+			       enum call_leg *leg);
 struct ua_call *ua_call_new(struct ua *ua, bool outgoing,
 			    const char *peer_uri,
 			    const struct sockaddr_storage *src, char *err,

@@ -431,6 +431,7 @@ static void cancel_pending(struct ua *ua, const struct state_call *sc)
 	uc->uac_dlg.established = false;
 	sip_forks_reset(&uc->forks);
 	uc->uac_dlg_valid = true;
+	ua_dlg_index(uc);
 	uc->inv_cseq = cseq_of(req);
 	uc->call.state = CALL_OUTGOING;
 	uc->call.uac_pending = true;
@@ -489,10 +490,12 @@ static void resume_one(struct ua *ua, const struct state_call *sc)
 	sips_in(uc, d);
 	if (leg == CALL_LEG_UAS) {
 		uc->uas_dlg_valid = true;
+		ua_dlg_index(uc);
 		uc->call.uas_2xx_sent = true;
 		uc->call.uas_acked = true;
 	} else {
 		uc->uac_dlg_valid = true;
+		ua_dlg_index(uc);
 		uc->uac_2xx_seen = true;
 	}
 	uc->call.state = CALL_ESTABLISHED;

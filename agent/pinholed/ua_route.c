@@ -286,9 +286,13 @@ static bool refuse_422(struct ua *ua, const osip_message_t *req,
 static struct ua_call *find_glare_call(struct ua *ua, const osip_message_t *req)
 {
 	uint64_t tb = 0;
-	enum glare_peer_tb tb_state = glare_sip_peer_tb((osip_message_t *)req,
-							&tb);
+	enum glare_peer_tb tb_state;
 
+	/* only a call we dialed can be in glare: a gateway answering
+	 * thousands of calls walks none of them for each INVITE */
+	if (!ua->noutgoing)
+		return NULL;
+	tb_state = glare_sip_peer_tb((osip_message_t *)req, &tb);
 	for (struct ua_call *uc = ua->calls; uc; uc = uc->next) {
 		bool pending;
 
@@ -308,18 +312,7 @@ static struct ua_call *find_glare_call(struct ua *ua, const osip_message_t *req)
 static struct ua_call *find_dialog_call(struct ua *ua, const osip_message_t *req,
 					enum call_leg *leg)
 {
-	for (struct ua_call *uc = ua->calls; uc; uc = uc->next) {
-		if (uc->uac_dlg_valid && uc->uac_dlg.remote_tag &&
-		    sip_dialog_match(&uc->uac_dlg, req)) {
-			*leg = CALL_LEG_UAC;
-			return uc;
-		}
-		if (uc->uas_dlg_valid && sip_dialog_match(&uc->uas_dlg, req)) {
-			*leg = CALL_LEG_UAS;
-			return uc;
-		}
-	}
-	return NULL;
+	return ua_dialog_call(ua, req, leg);
 }
 
 static void on_invite(struct ua *ua, const osip_message_t *req,

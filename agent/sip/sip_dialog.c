@@ -346,6 +346,15 @@ int sip_dialog_next_hop(const struct sip_dialog *d,
 	return ret;
 }
 
+uint32_t sip_dialog_key(const char *call_id)
+{
+	uint32_t h = 2166136261u;	/* FNV-1a, as htab_hash_str() */
+
+	for (; call_id && *call_id && *call_id != '@'; call_id++)
+		h = (h ^ (unsigned char)*call_id) * 16777619u;
+	return h;
+}
+
 bool sip_dialog_match(const struct sip_dialog *d, const osip_message_t *req)
 {
 	const char *to_tag = sip_msg_tag(req->to), *from_tag = sip_msg_tag(req->from);

@@ -76,6 +76,12 @@ int sip_dialog_next_hop(const struct sip_dialog *d,
 
 /* Call-ID, To tag == local tag, From tag == remote tag (12.2.2) */
 bool sip_dialog_match(const struct sip_dialog *d, const osip_message_t *req);
+/*
+ * A hash of a Call-ID's number part (up to '@'): of a dialog's call_id or
+ * of a request's call_id->number, the same for a request and its dialog,
+ * for an index of dialogs (sip_dialog_match() still decides).
+ */
+uint32_t sip_dialog_key(const char *call_id);
 /* 12.2.2: 0, or -ERANGE for a CSeq lower than the last one (500) */
 int sip_dialog_remote_cseq(struct sip_dialog *d, const osip_message_t *req);
 

@@ -629,9 +629,16 @@ out:
 		osip_message_free(m);
 }
 
-static void udp_read(struct sip_transport *tp)
+bool sip_rx_budget_left(unsigned int msgs, uint64_t elapsed_ms)
 {
-	for (int k = 0; k < 64; k++) {
+	return msgs < SIP_RX_MAX_MSGS && elapsed_ms < SIP_RX_MAX_MS;
+}
+
+/* datagrams while the turn's budget lasts: *@msgs counts them */
+static void udp_read(struct sip_transport *tp, unsigned int *msgs,
+		     uint64_t t0)
+{
+	while (sip_rx_budget_left(*msgs, tmr_now() - t0)) {
 		struct sockaddr_storage src;
 		socklen_t sl = sizeof(src);
 		ssize_t n;
@@ -641,6 +648,7 @@ static void udp_read(struct sip_transport *tp)
 			     (struct sockaddr *)&src, &sl);
 		if (n < 0)
 			return;		/* EAGAIN, or an ICMP error: nothing */
+		(*msgs)++;
 		if ((size_t)n > SIP_UDP_MAX) {
 			plog(PLOG_WARN, "oversize datagram (%zd bytes) from %s "
 			     "dropped", n, sa_str(&src, p, sizeof(p)));
@@ -653,17 +661,25 @@ static void udp_read(struct sip_transport *tp)
 
 void sip_transport_on_readable(struct sip_transport *tp)
 {
+	uint64_t t0 = tmr_now();
+	unsigned int msgs = 0;
+
 	/* one ready socket at a time: a handler may close connections, so
-	 * a batch of events could name freed ones. Bounded, so timers run
-	 * under a flood; level-triggered, so the rest comes back */
-	for (int k = 0; k < 256; k++) {
+	 * a batch of events could name freed ones. Bounded in messages and
+	 * in time (sip_rx_budget_left()), so that timers (transactions,
+	 * pinhole renewals) and the control socket run under a flood or on
+	 * a slow machine; level-triggered, so the rest comes back */
+	while (sip_rx_budget_left(msgs, tmr_now() - t0)) {
 		struct epoll_event e;
 
 		if (epoll_wait(tp->ep, &e, 1, 0) != 1)
 			return;
-		if (e.data.ptr == &tp->fd)
-			udp_read(tp);
-		else if (e.data.ptr == &tp->lfd)
+		if (e.data.ptr == &tp->fd) {
+			udp_read(tp, &msgs, t0);
+			continue;
+		}
+		msgs++;
+		if (e.data.ptr == &tp->lfd)
 			sip_tcp_accept(tp);
 		else
 			sip_tcp_event(tp, e.data.ptr, e.events);

@@ -123,7 +123,16 @@ void sip_transport_free(struct sip_transport *tp);
 void sip_transport_set_handler(struct sip_transport *tp, sip_recv_h *h,
 			       void *arg);
 int sip_transport_fd(const struct sip_transport *tp);
+/*
+ * What is ready, within one turn's budget: at most SIP_RX_MAX_MSGS
+ * datagrams or connection events and SIP_RX_MAX_MS of work (a backlog
+ * of 16384 datagrams read in one turn kept a loaded pinholed from its
+ * timers for tens of seconds: its pinholes expired unrenewed).
+ */
+#define SIP_RX_MAX_MSGS		64u
+#define SIP_RX_MAX_MS		20u
 void sip_transport_on_readable(struct sip_transport *tp);
+bool sip_rx_budget_left(unsigned int msgs, uint64_t elapsed_ms);
 const struct sockaddr_storage *sip_transport_local(const struct sip_transport *tp);
 /* "127.0.0.1:5060" or "[::1]:5060": our sent-by / Contact host-port */
 const char *sip_transport_hostport(const struct sip_transport *tp);

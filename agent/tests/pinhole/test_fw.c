@@ -6,7 +6,10 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdbool.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
 #include <netlink/genl/genl.h>
 #include <netlink/msg.h>
 
@@ -169,4 +172,61 @@ TEST(parse_rebound_event_old_and_new_remote)
 	ASSERT_TRUE(m != NULL);
 	EXPECT_EQ(fw_parse_event(nlmsg_hdr(m), &ev), -ENOMSG);
 	nlmsg_free(m);
+}
+
+/* the event filter's program, run by the kernel on a datagram socket:
+ * only the commands asked for pass, short datagrams do not */
+static int filtered_pair(const uint8_t *cmds, size_t n, int sv[2])
+{
+	struct sock_filter prog[FW_EVENT_FILTER_LEN];
+	struct sock_fprog fprog = { .filter = prog };
+	int len = fw_event_filter_prog(cmds, n, prog);
+
+	if (len < 0 || socketpair(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0, sv))
+		return -1;
+	fprog.len = (unsigned short)len;
+	return setsockopt(sv[1], SOL_SOCKET, SO_ATTACH_FILTER, &fprog,
+			  sizeof(fprog));
+}
+
+/* @cmd as the genl command of a datagram of @len bytes: does it arrive? */
+static bool passes(int sv[2], uint8_t cmd, size_t len)
+{
+	uint8_t msg[64] = { 0 }, in[64];
+
+	msg[NLMSG_HDRLEN] = cmd;
+	if (send(sv[0], msg, len, 0) != (ssize_t)len)
+		return false;
+	return recv(sv[1], in, sizeof(in), 0) == (ssize_t)len;
+}
+
+TEST(event_filter_passes_only_its_commands)
+{
+	const uint8_t closed = PINHOLE_CMD_CLOSED_NTF;
+	const uint8_t two[] = { PINHOLE_CMD_CLOSED_NTF,
+				PINHOLE_CMD_LATCHED_NTF };
+	struct sock_filter prog[FW_EVENT_FILTER_LEN];
+	uint8_t many[FW_EVENT_FILTER_MAX + 1] = { 0 };
+	int sv[2];
+
+	ASSERT_EQ(filtered_pair(&closed, 1, sv), 0);
+	EXPECT_TRUE(passes(sv, PINHOLE_CMD_CLOSED_NTF, 20));
+	EXPECT_FALSE(passes(sv, PINHOLE_CMD_OPENED_NTF, 20));
+	EXPECT_FALSE(passes(sv, PINHOLE_CMD_ACTIVATED_NTF, 20));
+	EXPECT_FALSE(passes(sv, PINHOLE_CMD_LATCHED_NTF, 20));
+	EXPECT_FALSE(passes(sv, PINHOLE_CMD_CLOSED_NTF, 10));
+	close(sv[0]);
+	close(sv[1]);
+
+	ASSERT_EQ(filtered_pair(two, 2, sv), 0);
+	EXPECT_TRUE(passes(sv, PINHOLE_CMD_CLOSED_NTF, 20));
+	EXPECT_TRUE(passes(sv, PINHOLE_CMD_LATCHED_NTF, 20));
+	EXPECT_FALSE(passes(sv, PINHOLE_CMD_PINNED_NTF, 20));
+	close(sv[0]);
+	close(sv[1]);
+
+	EXPECT_EQ(fw_event_filter_prog(many, 0, prog), -EINVAL);
+	EXPECT_EQ(fw_event_filter_prog(many, sizeof(many), prog), -EINVAL);
+	EXPECT_EQ(fw_event_filter_prog(many, FW_EVENT_FILTER_MAX, prog),
+		  FW_EVENT_FILTER_LEN);
 }

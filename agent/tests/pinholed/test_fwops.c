@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
 #include <sys/un.h>
@@ -14,6 +15,7 @@
 #include "pinhole/fw.h"
 #include "pinholed/conntrack.h"
 #include "pinholed/fwops.h"
+#include "pinholed/fwops_priv.h"
 #include "ktap.h"
 
 static struct sockaddr_in v4(const char *a, uint16_t port)
@@ -302,6 +304,46 @@ TEST(latch_events_of_watched_pinholes)
 	fwops_free(ops);
 }
 
+/* after an overrun: the cookies of the watched pinholes the kernel no
+ * longer has, each once; thousands of watches, found and dropped by id */
+TEST(watch_gone_after_overrun)
+{
+	struct fwops *ops = fwops_none_new();
+	const uint32_t kernel[] = { 99, 13, 11 };
+	struct lost_log log = { 0 };
+	struct fw_event e;
+	uint64_t *gone;
+	uint32_t id;
+
+	ASSERT_EQ(fwops_track(ops, 10, 7), 0);
+	ASSERT_EQ(fwops_track(ops, 11, 7), 0);
+	ASSERT_EQ(fwops_track(ops, 12, 8), 0);
+	ASSERT_EQ(fwops_track(ops, 13, 9), 0);
+	ASSERT_EQ(fwops_watch_gone(ops, kernel, 3, &gone), 2);
+	EXPECT_EQ(gone[0], 7);
+	EXPECT_EQ(gone[1], 8);
+	free(gone);
+	ASSERT_EQ(fwops_watch_gone(ops, NULL, 0, &gone), 3);
+	free(gone);
+
+	for (id = 100; id < 4100; id++)
+		ASSERT_EQ(fwops_track(ops, id, id / 2), 0);
+	for (id = 100; id < 4100; id += 2)
+		fwops_untrack_id(ops, id);	/* our own closes of RTP */
+	e = ev(PINHOLE_CMD_CLOSED_NTF, 2000, 1000, PINHOLE_REASON_EXPIRED);
+	fwops_handle_event(ops, &e, on_lost, &log);
+	EXPECT_EQ(log.n, 0);			/* untracked: ours */
+	e = ev(PINHOLE_CMD_CLOSED_NTF, 2001, 1000, PINHOLE_REASON_EXPIRED);
+	fwops_handle_event(ops, &e, on_lost, &log);
+	ASSERT_EQ(log.n, 1);
+	EXPECT_EQ(log.cookie[0], 1000);
+	fwops_untrack_cookie(ops, 7);
+	/* 1999 cookies of the odd ids left, and 8 (12) */
+	ASSERT_EQ(fwops_watch_gone(ops, kernel, 3, &gone), 2000);
+	free(gone);
+	fwops_free(ops);
+}
+
 /* a recording fake, as the UA's tests would write one */
 struct fake {
 	char log[256];
@@ -356,16 +398,71 @@ TEST(renew_pace)
 	struct fwops_port p;
 
 	memset(&p, 0, sizeof(p));
-	EXPECT_EQ(fwops_renew_ms(NULL), FWOPS_RENEW_MAX_MS);
-	EXPECT_EQ(fwops_renew_ms(&p), FWOPS_RENEW_MAX_MS);
-	p.lease_ms = 32000;
-	EXPECT_EQ(fwops_renew_ms(&p), FWOPS_RENEW_MAX_MS);
+	EXPECT_EQ(fwops_renew_ms(NULL), FWOPS_RENEW_DEFAULT_MS);
+	EXPECT_EQ(fwops_renew_ms(&p), FWOPS_RENEW_DEFAULT_MS);
+	p.lease_ms = 32000;			/* the module's OPEN default */
+	EXPECT_EQ(fwops_renew_ms(&p), 10666);
 	p.lease_ms = 3000;
 	EXPECT_EQ(fwops_renew_ms(&p), 1000);
 	p.lease_ms = 150;
 	EXPECT_EQ(fwops_renew_ms(&p), FWOPS_RENEW_MIN_MS);
+	p.lease_ms = 300000;			/* its ACTIVE default */
+	EXPECT_EQ(fwops_renew_ms(&p), FWOPS_RENEW_MAX_MS);
+	EXPECT_EQ(FWOPS_RENEW_MAX_MS, 60000);
 	p.lease_ms = 600000;
 	EXPECT_EQ(fwops_renew_ms(&p), FWOPS_RENEW_MAX_MS);
+}
+
+/*
+ * The renewal schedule of a call's port, with RTP and without (a=inactive:
+ * the port is activated all the same and nothing in the kernel extends a
+ * lease for packets), through its life as the kernel reports its leases:
+ * the soak's (open 30 s, active 60 s) and the module's defaults. Every
+ * renewal leaves at least two thirds of the lease it renews, so one late
+ * by less than that loses no pinhole; and none is renewed needlessly
+ * often (at least a third of the lease, up to the cap).
+ */
+static int fake_renew_lease(void *priv, struct fwops_port *p, char *err,
+			    size_t len)
+{
+	(void)err;
+	(void)len;
+	p->lease_ms = *(uint32_t *)priv;	/* as the kernel reports it */
+	return 0;
+}
+
+TEST(renew_schedule_leaves_two_thirds_of_the_lease)
+{
+	static const uint32_t leases[][2] = {	/* open, then active */
+		{ 30000, 60000 }, { 32000, 300000 }, { 3000, 3000 },
+		{ 100, 100 }, { 600000, 7u * 24 * 3600 * 1000 },
+	};
+	const struct fwops_impl impl = { .renew = fake_renew_lease };
+	uint32_t lease = 0;
+	struct fwops *ops = fwops_custom_new(&impl, &lease);
+	struct fwops_port p;
+	unsigned int i, k;
+
+	ASSERT_TRUE(ops != NULL);
+	for (i = 0; i < sizeof(leases) / sizeof(leases[0]); i++) {
+		for (k = 0; k < 2; k++) {
+			uint32_t ms;
+
+			memset(&p, 0, sizeof(p));
+			p.local.ss_family = AF_INET;
+			lease = leases[i][k];
+			EXPECT_EQ(fwops_renew(ops, &p, NULL, 0), 0);
+			EXPECT_EQ(p.lease_ms, lease);
+			ms = fwops_renew_ms(&p);
+			if (lease >= 3 * FWOPS_RENEW_MIN_MS)
+				EXPECT_TRUE((uint64_t)ms * 3 <= lease);
+			EXPECT_TRUE(ms >= FWOPS_RENEW_MIN_MS);
+			EXPECT_TRUE(ms == FWOPS_RENEW_MAX_MS ||
+				    (uint64_t)ms * 3 + 3 > lease ||
+				    ms == FWOPS_RENEW_MIN_MS);
+		}
+	}
+	fwops_free(ops);
 }
 
 TEST(custom_ops)

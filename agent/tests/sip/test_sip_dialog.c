@@ -388,6 +388,12 @@ TEST(match_needs_call_id_and_both_tags)
 	bye = parse(txt);
 	ASSERT_TRUE(bye != NULL);
 	EXPECT_TRUE(sip_dialog_match(&d, bye));
+	/* the index key: the dialog's Call-ID and the request's number */
+	EXPECT_STREQ(d.call_id, "X@192.0.2.1");
+	EXPECT_EQ(sip_dialog_key(d.call_id),
+		  sip_dialog_key(bye->call_id->number));
+	EXPECT_EQ(sip_dialog_key("X"), sip_dialog_key("X@elsewhere"));
+	EXPECT_NE(sip_dialog_key("X"), sip_dialog_key("Y@192.0.2.1"));
 	EXPECT_EQ(sip_dialog_remote_cseq(&d, bye), 0);
 	EXPECT_EQ(d.remote_cseq, 8);
 	osip_message_free(bye);
