@@ -213,10 +213,9 @@ void fwops_set_latch_cb(struct fwops *ops, fwops_latch_cb cb, void *arg)
 static const struct fwops_watch *watched(const struct fwops *ops,
 					 uint32_t id, uint64_t cookie)
 {
-	for (size_t i = 0; i < ops->n_watch; i++)
-		if (ops->watch[i].id == id && ops->watch[i].cookie == cookie)
-			return &ops->watch[i];
-	return NULL;
+	const struct fwops_watch *w = find(ops, id);
+
+	return w && w->cookie == cookie ? w : NULL;
 }
 
 /* LATCHED_NTF / LATCH_EXPIRED_NTF of a watched pinhole to the latch cb */
