@@ -15,6 +15,10 @@
 #   dp_base        datapath   (a) no module, no rules: UDP rx pkts/s
 #   dp_nft         datapath   (b) nftables set + drop of the managed range,
 #                             0/1k/100k/1M elements; bytes per element
+#   dp_nftmem      datapath   bytes per element of a set like a pinhole:
+#                             "flags timeout; timeout 1h; counter" (an
+#                             expiry and packet/byte counters per element),
+#                             100k/1M elements; no packets
 #   dp_pinhole     datapath   (c) pinhole.ko, 0/1k/100k/1M pinholes;
 #                             bytes per pinhole
 #   dp_match       datapath   (d) pinhole.ko in mode match (its hooks off):
@@ -69,7 +73,7 @@ set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
 
-STEPS="dp_base:datapath dp_nft:datapath dp_pinhole:datapath dp_match:datapath
+STEPS="dp_base:datapath dp_nft:datapath dp_nftmem:datapath dp_pinhole:datapath dp_match:datapath
        cp_pinhole:control cp_nft:control dp_base_end:datapath
        callsetup:callsetup agentmem:agentmem callrate:callrate"
 CALL_SECTIONS="callsetup agentmem callrate"
@@ -367,6 +371,38 @@ step_dp_nft() {
 		measure dp_nft nft_alone "$n" "$APORT"
 	done 3<<<"$(fill_plan)"
 	ip netns exec rx nft delete table inet bench
+}
+
+# The memory of an nftables set whose elements carry what a pinhole does
+# besides its key: an expiry (the set's timeout) and packet and byte
+# counters (the set's counter expression, one per element). Only read at
+# the memory sizes; the datapath rows use the plain set of dp_nft.
+step_dp_nftmem() {
+	local prev n before line
+	modprobe nf_tables
+	before=$(mem_used_kb)
+	slab_kb >/tmp/slab.before
+	ip netns exec rx nft -f - <<-EOF || return 1
+	table inet benchmem {
+		set ph {
+			type ipv4_addr . inet_service
+			flags timeout
+			timeout 1h
+			counter
+		}
+	}
+	EOF
+	# (previous, current) pairs of the memory sizes
+	while read -r prev n <&3; do
+		[ -n "$n" ] || continue
+		line=$(ip netns exec rx "$NLBENCH" nft-fill --table benchmem --set ph \
+			--start "$prev" --count $((n - prev)) --batch 64 --per-msg 16) ||
+			{ ip netns exec rx nft delete table inet benchmem; return 1; }
+		log "nft (timeout, counter) fill to $n: $line"
+		mem_delta dp_nftmem nft_tc "$n" "$before"
+	done 3<<<"$(prev=0; for n in $SIZES; do
+		case "$MEM_AT" in *" $n "*) echo "$prev $n"; prev=$n ;; esac; done)"
+	ip netns exec rx nft delete table inet benchmem
 }
 
 step_dp_pinhole() {
