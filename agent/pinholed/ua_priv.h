@@ -400,7 +400,7 @@ int ua_mid_refresh(struct ua_call *uc);
 /* ua_session_timer.c: session timers (RFC 4028) */
 /* Session-Expires and Min-SE on our INVITE, re-INVITE or UPDATE */
 void ua_st_request(struct ua_call *uc, osip_message_t *req);
-/* our request in the call's dialog: Contact, Allow, Supported and
+/* our request in the call's dialog: Allow, Supported and
  * ua_st_request()'s */
 void ua_st_dialog_headers(struct ua_call *uc, osip_message_t *req);
 /* a 422 to our request: the larger interval to ask again, 0: final */

@@ -133,13 +133,6 @@ void ua_st_request(struct ua_call *uc, osip_message_t *req)
 
 void ua_st_dialog_headers(struct ua_call *uc, osip_message_t *req)
 {
-	char buf[300];
-
-	/* one Contact: sip_dialog_request() gave an INVITE the dialog's */
-	if (osip_list_size(&req->contacts) == 0) {
-		snprintf(buf, sizeof(buf), "<%s>", ua_call_contact(uc));
-		osip_message_set_contact(req, buf);
-	}
 	osip_message_set_header(req, "Allow", UA_ALLOW);
 	ua_set_supported(uc->ua, req);
 	ua_st_request(uc, req);

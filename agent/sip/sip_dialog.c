@@ -300,7 +300,9 @@ static osip_message_t *build(struct sip_dialog *d, const char *method,
 	snprintf(buf, sizeof(buf), "%u %s", cseq, method);
 	osip_message_set_cseq(m, buf);
 	osip_message_set_max_forwards(m, SIP_MAX_FORWARDS);
-	if (!strcmp(method, "INVITE") || !strcmp(method, "REGISTER")) {
+	/* target refresh requests carry Contact (RFC 3261 12.2.1.1, RFC 3311 5.1) */
+	if (!strcmp(method, "INVITE") || !strcmp(method, "UPDATE") ||
+	    !strcmp(method, "REGISTER")) {
 		snprintf(buf, sizeof(buf), "<%s>", d->local_contact);
 		osip_message_set_contact(m, buf);
 	}

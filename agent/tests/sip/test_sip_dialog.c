@@ -131,6 +131,11 @@ TEST(uac_dialog_reverses_record_route)
 	EXPECT_TRUE(s && strstr(s, "To: <sip:bob@example.com>;tag=B"));
 	osip_free(s);
 	osip_message_free(bye);
+	/* a target refresh (RFC 3311 5.1): one Contact, the dialog's */
+	bye = sip_dialog_request(&d, "UPDATE");
+	ASSERT_TRUE(bye != NULL);
+	EXPECT_EQ(osip_list_size(&bye->contacts), 1);
+	osip_message_free(bye);
 	osip_message_free(r);
 	sip_dialog_reset(&d);
 }
