@@ -250,34 +250,12 @@ begin() # begin NAME TITLE
 	say "--- $2"
 }
 
-# both dial at the same instant: the two pinholectl, already forked, wait
-# on one FIFO and start together when it gets a line for each (the control
-# socket is a path: no need to enter the namespaces)
+# alice and bob dial each other at the same instant
+# (selftests/agent/dial_both.py: both control connections open first)
 dial_both()
 {
-	# One process connects to both control sockets first and then sends
-	# the two "call" lines (pinholed's ctl.h protocol) back to back: the
-	# dials start within microseconds of each other however long a process
-	# takes to start. Two pinholectl released together from a fifo were
-	# 300 ms apart at load 8 under TCG, bob's dial found alice's INVITE
-	# already ringing and answered it, and the INVITEs did not cross.
-	python3 - "$RUN/alice.sock" "sip:bob@$DOMAIN" \
-		"$RUN/bob.sock" "sip:alice@$DOMAIN" <<-'EOF'
-	import socket
-	import sys
-
-	a = sys.argv[1:]
-	socks = []
-	for path in (a[0], a[2]):
-	    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-	    s.connect(path)
-	    socks.append(s)
-	for s, uri in zip(socks, (a[1], a[3])):
-	    s.sendall(("call %s\n" % uri).encode())
-	for s in socks:
-	    s.settimeout(10)
-	    s.recv(1024)
-	EOF
+	python3 "$TOP/selftests/agent/dial_both.py" "$RUN/alice.sock" \
+		"sip:bob@$DOMAIN" "$RUN/bob.sock" "sip:alice@$DOMAIN" >/dev/null
 }
 
 glared() { logged alice "call [0-9]+ glare " && logged bob "call [0-9]+ glare "; }

@@ -813,26 +813,8 @@ callee_no_ack()
 	return $r
 }
 
-# dial_both URI_A URI_B: alice and bob dial at the same instant (both
-# control connections are open before either request is written)
-dial_both()
-{
-	python3 - "$T/alice.sock" "$1" "$T/bob.sock" "$2" <<-'PY'
-	import socket, sys
-	a = sys.argv[1:]
-	ss = []
-	for path in (a[0], a[2]):
-	    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-	    s.connect(path)
-	    ss.append(s)
-	ss[0].sendall(("call %s\n" % a[1]).encode())
-	ss[1].sendall(("call %s\n" % a[3]).encode())
-	for s in ss:
-	    r = s.makefile().readline()
-	    if '"ok":true' not in r:
-	        sys.exit("call failed: " + r)
-	PY
-}
+# dial_both URI_A URI_B: alice and bob dial at the same instant
+dial_both() { python3 "$HERE/dial_both.py" "$T/alice.sock" "$1" "$T/bob.sock" "$2"; }
 
 # glare_is NAME WANT: NAME's first call as "VERDICT/RESULT leg=LEG pins=N"
 glare_is()
