@@ -132,6 +132,20 @@ def call_field(d, key):
     return c[0].get(key) if c else None
 
 
+def answer_xml(tmp, pause_ms):
+    """ANSWER_XML, without its <pause/> when the 200 is to go at once: a
+    SIPp in a pause, even of 0 ms, takes a CANCEL read in the same turn
+    as the INVITE for an unexpected message and aborts the call. Without
+    the pause SIPp sends the 200 while it handles the INVITE, before it
+    reads the next datagram."""
+    if pause_ms:
+        return ANSWER_XML
+    path = os.path.join(tmp, "uas_fork_answer_now.xml")
+    with open(ANSWER_XML) as src, open(path, "w") as dst:
+        dst.write(src.read().replace("<pause/>", "", 1))
+    return path
+
+
 class Sipp:
     """a SIPp registered with the proxy as USER (reg_user.xml), then
     taking the calls to that contact on the same port"""
@@ -148,7 +162,8 @@ class Sipp:
             cwd=tmp, capture_output=True, text=True, timeout=30)
         self.registered = reg.returncode == 0
         self.p = subprocess.Popen(
-            [sipp, "-sf", ANSWER_XML, "-d", str(pause_ms), "-trace_msg",
+            [sipp, "-sf", answer_xml(tmp, pause_ms), "-d", str(pause_ms),
+             "-trace_msg",
              "-message_file", os.path.join(tmp, name + ".msg"),
              "-mp", str(ac.free_port())] + common, cwd=tmp,
             stdout=open(os.path.join(tmp, name + ".out"), "w"),
