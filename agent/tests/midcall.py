@@ -21,6 +21,10 @@ a third-party peer: pinholed (--firewall none) on loopback and SIPp.
         and a new CSeq (on hold), the resume pre-authorized; a second
         hold challenged twice is given up: the call stays up, un-held,
         and the next hold goes at once (488: the session stays)
+  glare pinholed calls SIPp (mc_glare_uas.xml): `pinholectl hold ID`
+        and SIPp's own re-INVITE cross; SIPp's has no tiebreaker, so it
+        gets 491 (ours is pending) and ours gets SIPp's 491: sent again
+        after the owner's back-off, on hold
 
 KTAP on stdout; exit 0 when all passed, 1 otherwise, 4 when skipped
 (no sipp: Debian's sip-tester).
@@ -163,6 +167,29 @@ def main():
     n = invite_contacts(tmp, "mc_hold_uas")
     check("uac_one_contact_per_invite", len(n) >= 4 and set(n) == {1},
           "Contact headers per INVITE: %s" % n)
+
+    # --- glare: our re-INVITE crosses the peer's, which has no
+    # tiebreaker (RFC 3261 14.1, 14.2)
+    p, cid = call_sipp("mc_glare_uas", "glare")
+    seen = len(d.text())
+    r = ctl(CTL, d.sock, "hold", cid)
+    check("glare_hold_sent", r.get("ok"), "%s" % r)
+    ok = wait(lambda: re.search(r"INVITE in the dialog: 491 ",
+                                d.text()[seen:]), 10.0)
+    check("glare_peer_reinvite_491_while_ours_pending", ok,
+          "no 491 verdict logged")
+    ok = wait(lambda: call().get("hold") == "local", 15.0)
+    check("glare_on_hold_after_backoff", ok, "hold %s" % call().get("hold"))
+    m = re.findall(r"re-INVITE 491, again in (\d+) ms", d.text()[seen:])
+    check("glare_backoff_owner", len(m) == 1 and 2100 <= int(m[0]) <= 4000,
+          "back-offs %s" % m)
+    c = call()
+    check("glare_counted", c.get("reinvites_in") == 0 and
+          c.get("reinvites_out") == 2, "reinvites_in %s reinvites_out %s" % (
+              c.get("reinvites_in"), c.get("reinvites_out")))
+    ctl(CTL, d.sock, "hangup", cid)
+    rc, why = done(p, tmp, "mc_glare_uas")
+    check("glare_sipp_checks_passed", rc == 0, "sipp exit %s: %s" % (rc, why))
 
     d.stop()
 

@@ -18,6 +18,13 @@
 #                        alice's 491, alice sends hers again at once (no
 #                        RFC 3261 back-off) - and both end "held both",
 #                        neither sending
+#   midcall_sipp_reinvite_glare  alice's hold re-INVITE crosses one of a
+#                        SIPp callee without tiebreaker (mc_glare_uas.xml):
+#                        alice answers SIPp's 491 (hers is pending), gets
+#                        SIPp's 491 and, owning the Call-ID, sends hers
+#                        again after the RFC 3261 14.1 back-off: on hold,
+#                        the RTP pinhole still bound to SIPp's media,
+#                        never re-bound
 
 # hold_is NAME HOLD SENDING: NAME's established call shows them
 hold_is()
@@ -176,5 +183,28 @@ midcall_reinvite_glare()
 	expect "bob's 491s" "$(nlogged bob "\. call [0-9]+: re-INVITE 491")" 0 || r=1
 	expect "back-offs" "$(nlogged alice "\. call [0-9]+: re-INVITE 491, again in") $(nlogged bob "\. call [0-9]+: re-INVITE 491, again in")" "0 0" || r=1
 	midcall_pair_end || r=1
+	return $r
+}
+
+midcall_sipp_reinvite_glare()
+{
+	local r=0 PORT= id
+
+	start_ua alice 5 || return 1
+	sipp_start rg mc_glare_uas.xml -p 5060 -s bob -rtp_echo -mp 40000
+	busywait 10000 udp_bound "$NS_F" 5060 || { diag "SIPp UAS not listening"; return 1; }
+	id=$(ctl alice call "sip:bob@$IP_F") || return 1
+	sipp_media_to alice 40000 || r=1
+	ctl alice hold "$id" >/dev/null || r=1
+	busywait 10000 logged alice "\. call [0-9]+: INVITE in the dialog: 491 " ||
+		{ diag "alice: SIPp's re-INVITE not refused 491"; r=1; }
+	busywait 15000 hold_is alice local true || { diag "alice not holding: $EST"; r=1; }
+	expect "alice's back-offs" "$(nlogged alice "\. call [0-9]+: re-INVITE 491, again in [0-9]+ ms")" 1 || r=1
+	if [ "$FW" = kmod ]; then
+		ph_remote alice "$PORT" 40000 ||
+			{ diag "alice: pinhole moved by the glare: ${PHS[*]}"; r=1; }
+		expect "alice rebound events" "$(n_rebound alice)" 0 || r=1
+	fi
+	sipp_hangup_end alice rg || r=1
 	return $r
 }
