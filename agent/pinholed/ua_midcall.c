@@ -3,8 +3,9 @@
  * ua_midcall.c - the established session changed inside its dialog:
  *
  *   the peer's re-INVITE (RFC 3261 14.2) and UPDATE (RFC 3311): 500 for
- *     an old CSeq, 491 while an offer of ours is pending (or the peer's
- *     re-INVITE lost to the tiebreaker), else the offer answered
+ *     an old CSeq, 491 while an offer of ours is in flight (or the
+ *     peer's re-INVITE lost to the tiebreaker; taken while ours waits
+ *     out its 491 back-off: none is in progress), else the offer answered
  *     (sip_midcall.h decides): hold and resume (the direction, RTP sent
  *     or not), media moved (the pinhole's remote re-bound through
  *     fwops_rebind() BEFORE the answer leaves, so that no packet of the
@@ -77,12 +78,28 @@ static uint64_t mid_tb(struct ua_call *uc)
 	return uc->mid.tb;
 }
 
+/*
+ * An offer of ours with no answer yet: our re-INVITE without its final
+ * response (RFC 3261 14.2: the peer's re-INVITE gets 491 then, or wins by
+ * the tiebreaker), or our offer in a 2xx waiting for its ACK.
+ */
+static bool our_offer_in_flight(const struct ua_call *uc)
+{
+	enum sip_ctx_state st;
+
+	if (uc->mid.late)
+		return true;
+	if (!uc->mid.ctx || uc->mid.ctx_acked)
+		return false;
+	st = sip_ctx_state(uc->mid.ctx);
+	return st == SIP_CTX_CALLING || st == SIP_CTX_PROCEEDING;
+}
+
+/* ... or one waiting out the 491 back-off (RFC 3261 14.1): no INVITE of
+ * ours is in progress then, so the peer's is taken; another hold is not */
 static bool our_offer_pending(const struct ua_call *uc)
 {
-	return uc->mid.late ||
-	       (uc->mid.ctx && !uc->mid.ctx_acked &&
-		sip_ctx_state(uc->mid.ctx) != SIP_CTX_TERMINATED) ||
-	       tmr_running(&uc->mid.tmr_retry);
+	return our_offer_in_flight(uc) || tmr_running(&uc->mid.tmr_retry);
 }
 
 enum plog_level ua_mid_log_level(const struct ua_call *uc)
@@ -243,9 +260,10 @@ void ua_mid_request(struct ua_call *uc, enum call_leg leg,
 		.established = uc->call.state == CALL_ESTABLISHED &&
 			       uc->call.leg == leg && !uc->finished,
 		.peer_pending = uc->mid.stx && !sip_stx_final(uc->mid.stx),
-		.our_offer = our_offer_pending(uc),
+		.our_offer = our_offer_in_flight(uc),
 		.our_in_2xx = uc->mid.late,
 	};
+	bool backoff = tmr_running(&uc->mid.tmr_retry);
 	enum sip_mid_verdict v;
 	struct sdp_stream nu;
 	struct sip_stx *st;
@@ -255,7 +273,7 @@ void ua_mid_request(struct ua_call *uc, enum call_leg leg,
 	uint64_t tb = 0;
 	int rc;
 
-	if (invite && s.our_offer && !s.our_in_2xx &&
+	if (invite && (s.our_offer || backoff) && !s.our_in_2xx &&
 	    glare_sip_peer_tb((osip_message_t *)req, &tb) ==
 	    GLARE_PEER_TB_VALID && tb > mid_tb(uc))
 		s.peer_wins = true;
@@ -297,7 +315,7 @@ void ua_mid_request(struct ua_call *uc, enum call_leg leg,
 		plog(PLOG_INFO, "call %u: over %u changes by the peer, the "
 		     "next ones logged at debug | id=%u", uc->id,
 		     SIP_MID_LOG_INFO_MAX, uc->id);
-	if (s.peer_wins && tmr_running(&uc->mid.tmr_retry)) {
+	if (s.peer_wins && backoff) {
 		/* its 491 came first: ours again once this is answered */
 		plog(PLOG_INFO, "call %u: re-INVITE 491, the peer's tiebreaker "
 		     "won: again at once | id=%u", uc->id, uc->id);
@@ -358,8 +376,15 @@ static void retry_tmr_h(void *arg)
 {
 	struct ua_call *uc = arg;
 
-	if (uc->call.state == CALL_ESTABLISHED && !uc->finished)
-		send_reinvite(uc);
+	if (uc->call.state != CALL_ESTABLISHED || uc->finished)
+		return;
+	/* 14.1: not while the peer's INVITE, taken during the back-off, is
+	 * in progress (a late offer of ours waits in its 2xx for the ACK) */
+	if (uc->mid.late || (uc->mid.stx && !sip_stx_final(uc->mid.stx))) {
+		tmr_start(&uc->mid.tmr_retry, SIP_T1_MS, retry_tmr_h, uc);
+		return;
+	}
+	send_reinvite(uc);
 }
 
 static void mid_ack(struct ua_call *uc)
