@@ -74,7 +74,7 @@ sipp_session_timer
 dns_srv_failover dns_srv_failover6
 nat_latch_expired
 sipp_auth_invite sipp_fork sipp_late_offer sipp_require_420 sipp_prack_cancel
-midcall_sipp_reinvite_glare"
+midcall_sipp_reinvite_glare kam_parallel_fork"
 TESTS=${*:-$ALL_TESTS}
 
 S=$$
@@ -1124,6 +1124,7 @@ interop_sipp_uas()
 
 . "$HERE/midcall.sh"
 . "$HERE/sipp_matrix.sh"	# the SIPp rows of the README's interop table
+. "$HERE/kam_fork.sh"
 
 registered() { [ "$(stat "$1" registered)" = true ]; }
 
