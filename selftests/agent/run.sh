@@ -74,7 +74,8 @@ sipp_session_timer
 dns_srv_failover dns_srv_failover6
 nat_latch_expired
 sipp_auth_invite sipp_fork sipp_late_offer sipp_require_420 sipp_prack_cancel
-sipp_prack"
+sipp_prack
+baresip_hold"
 TESTS=${*:-$ALL_TESTS}
 
 S=$$
