@@ -28,6 +28,11 @@ for tests only) on loopback and SIPp scenarios
                    restarted daemon refreshes by UPDATE at once, before
                    the expiry (SIPp waits 10 s for it; a timer armed
                    anew at the restart would come at 11 s)
+  restart_refresher_reinvite  the same toward a callee that does not
+                   allow UPDATE: the restarted daemon has no SDP of the
+                   peer's to offer again in a refresh re-INVITE, so the
+                   refresh counts as failed and its BYE ends the call
+                   before the expiry (SIPp waits 10 s for it)
   restart_watcher  SIPp calls as refresher of a 10 s session and never
                    refreshes; pinholed, killed at once and started again
                    4 s after the 2xx, still sends its BYE at 7 s, before
@@ -212,13 +217,18 @@ class Restart:
         self.d.stop()
 
 
-def restart_refresher():
-    r = Restart("st_rr")
+def restart_call(name, scenario):
+    """pinholed (restarted 6 s after the 2xx) calls SIPp's @scenario"""
+    r = Restart(name)
     port = free_port()
-    p = sipp(TMP, "st_restart_uas", ["-p", str(port), "-mp",
-                                     str(free_port()), "-s", "bob"])
+    p = sipp(TMP, scenario, ["-p", str(port), "-mp", str(free_port()),
+                             "-s", "bob"])
     ctl(CTL, r.d.sock, "call", "sip:bob@127.0.0.1:%d" % port)
-    ok = r.kill_until(6.0)
+    return r, p, r.kill_until(6.0)
+
+
+def restart_refresher():
+    r, p, ok = restart_call("st_rr", "st_restart_uas")
     sent = wait(lambda: (newest(r.d.sock).get("session_timer") or {}).get(
         "refreshes_sent", 0) >= 1, 10.0)
     c = newest(r.d.sock)
@@ -229,6 +239,17 @@ def restart_refresher():
     ok = sipp_done(p, "st_restart_uas") and ok and sent and up
     r.stop()
     return ok
+
+
+def restart_refresher_reinvite():
+    r, p, ok = restart_call("st_rn", "st_restart_noupd_uas")
+    ok = sipp_done(p, "st_restart_noupd_uas") and ok
+    closed = wait(lambda: newest(r.d.sock).get("state") == "closed", 5.0)
+    refused = "session refresh refused" in r.d.text()
+    diag("restart_refresher_reinvite: closed %s refused %s" % (closed,
+                                                               refused))
+    r.stop()
+    return ok and closed and refused
 
 
 def restart_watcher():
@@ -251,7 +272,8 @@ def restart_watcher():
 
 
 TESTS = [refresh_update, refresh_reinvite, expiry_bye, uas_422, uac_422,
-         peer_refresh, restart_refresher, restart_watcher]
+         peer_refresh, restart_refresher, restart_refresher_reinvite,
+         restart_watcher]
 
 
 def main():
