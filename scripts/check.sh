@@ -105,7 +105,8 @@ cat "$results/agent.ktap"
 #   midcall.py      re-INVITE/UPDATE from SIPp (hold, media moved, late
 #                   offer, 491, 500) and our hold/resume with a 491 back-off
 #   session_timer.py RFC 4028 with SIPp: our refreshes (UPDATE, re-INVITE),
-#                   the BYE at expiry, 422 both ways, the peer's refreshes
+#                   the BYE at expiry, 422 both ways, the peer's refreshes;
+#                   across a restart, our refresh and our BYE still in time
 #   hostile.py      a hostile peer: 2000 forked 180s, reliable 1xx with bad
 #                   RSeq, endless 401, PRACK/RFC 4733/oversized-SDP floods,
 #                   a re-INVITE flood in a dialog, idle/stalled TLS clients

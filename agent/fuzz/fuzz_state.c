@@ -25,7 +25,12 @@ static int same_call(const struct state_call *a, const struct state_call *b)
 	       !memcmp(&a->dlg, &b->dlg, sizeof(a->dlg)) &&
 	       !a->uac_msg == !b->uac_msg && !a->uas_msg == !b->uas_msg &&
 	       (!a->uac_msg || !strcmp(a->uac_msg, b->uac_msg)) &&
-	       (!a->uas_msg || !strcmp(a->uas_msg, b->uas_msg));
+	       (!a->uas_msg || !strcmp(a->uas_msg, b->uas_msg)) &&
+	       a->has_st == b->has_st && a->st.interval == b->st.interval &&
+	       a->st.we_refresh == b->st.we_refresh &&
+	       a->st.peer_update == b->st.peer_update &&
+	       a->st.due_ms == b->st.due_ms && a->st.sent == b->st.sent &&
+	       a->st.received == b->st.received;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

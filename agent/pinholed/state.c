@@ -97,6 +97,17 @@ static json_t *enc_dialog(const struct state_dialog *d)
 	return o;
 }
 
+static json_t *enc_st(const struct state_st *t)
+{
+	return json_pack("{s:I, s:s, s:b, s:I, s:I, s:I}",
+			 "interval", (json_int_t)t->interval,
+			 "refresher", t->we_refresh ? "us" : "peer",
+			 "peer_update", t->peer_update,
+			 "due_ms", (json_int_t)t->due_ms,
+			 "sent", (json_int_t)t->sent,
+			 "received", (json_int_t)t->received);
+}
+
 /* {"msg": text, "addr": {...}[, "tag": text]} of a pending INVITE */
 static json_t *enc_pending(const char *msg, const struct sockaddr_storage *a,
 			   const char *tag)
@@ -141,6 +152,11 @@ static json_t *enc_call(const struct state_call *c)
 	if (c->has_dialog) {
 		v = enc_dialog(&c->dlg);
 		if (!v || json_object_set_new(o, "dialog", v))
+			goto fail;
+	}
+	if (c->has_st) {
+		v = enc_st(&c->st);
+		if (!v || json_object_set_new(o, "session_timer", v))
 			goto fail;
 	}
 	if (c->uac_msg) {
@@ -230,6 +246,19 @@ static int dec_uint(const struct dec *d, const json_t *o, const char *key,
 	return 0;
 }
 
+/* 0..2^53: exact in any JSON reader */
+static int dec_u64(const struct dec *d, const json_t *o, const char *key,
+		   uint64_t *out)
+{
+	const json_t *v = json_object_get(o, key);
+
+	if (!json_is_integer(v) || json_integer_value(v) < 0 ||
+	    json_integer_value(v) > (json_int_t)1 << 53)
+		return bad(d, key, "missing or not an integer in range");
+	*out = (uint64_t)json_integer_value(v);
+	return 0;
+}
+
 static int dec_bool(const struct dec *d, const json_t *o, const char *key,
 		    bool *out)
 {
@@ -311,6 +340,32 @@ static int dec_dialog(struct dec *d, const json_t *o, struct state_dialog *g)
 	return 0;
 }
 
+static int dec_st(struct dec *d, const json_t *o, struct state_st *t)
+{
+	char ref[8];
+	int err;
+
+	d->obj = "session_timer.";
+	if (!json_is_object(o))
+		return bad(d, "", "not an object");
+	err = dec_uint(d, o, "interval", STATE_ST_MAX, &t->interval) ?:
+	      dec_str(d, o, "refresher", ref, sizeof(ref)) ?:
+	      dec_bool(d, o, "peer_update", &t->peer_update) ?:
+	      dec_u64(d, o, "due_ms", &t->due_ms) ?:
+	      dec_u64(d, o, "sent", &t->sent) ?:
+	      dec_u64(d, o, "received", &t->received);
+	if (err)
+		return err;
+	if (!t->interval)
+		return bad(d, "interval", "0 (no session timer: no object)");
+	if (!strcmp(ref, "us"))
+		t->we_refresh = true;
+	else if (strcmp(ref, "peer"))
+		return bad(d, "refresher", "neither \"us\" nor \"peer\"");
+	d->obj = "";
+	return 0;
+}
+
 /* an optional pending INVITE: @msg malloc'd, NULL when absent */
 static int dec_pending(struct dec *d, const json_t *o, const char *key,
 		       char **msg, struct sockaddr_storage *addr, char *tag,
@@ -346,7 +401,7 @@ static int dec_pending(struct dec *d, const json_t *o, const char *key,
 static int dec_call(struct dec *d, const json_t *o, struct state_call *c)
 {
 	char leg[8], cookie[32], *end;
-	const json_t *dlg;
+	const json_t *dlg, *st;
 	uint32_t id;
 	int err;
 
@@ -383,6 +438,15 @@ static int dec_call(struct dec *d, const json_t *o, struct state_call *c)
 		return err;
 	if (c->established && (c->uac_msg || c->uas_msg))
 		return bad(d, "established", "with an INVITE pending");
+	st = json_object_get(o, "session_timer");
+	c->has_st = st != NULL;
+	if (st && !c->established)
+		return bad(d, "session_timer", "of a call not established");
+	if (st) {
+		err = dec_st(d, st, &c->st);
+		if (err)
+			return err;
+	}
 	dlg = json_object_get(o, "dialog");
 	c->has_dialog = dlg != NULL;
 	if (dlg)

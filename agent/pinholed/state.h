@@ -14,9 +14,16 @@
  *     "dialog":{"call_id":"...","local_tag":"...","remote_tag":"...",
  *       "local_uri":"...","remote_uri":"...","remote_target":"...",
  *       "local_contact":"...","routes":["<sip:p;lr>"],
- *       "local_cseq":2,"remote_cseq":1,"remote_cseq_set":true}}]}
+ *       "local_cseq":2,"remote_cseq":1,"remote_cseq_set":true},
+ *     "session_timer":{"interval":1800,"refresher":"us","peer_update":true,
+ *       "due_ms":1796601600000,"sent":2,"received":0}}]}
  * The cookie is 16 hex digits (JSON numbers above 2^53 are not exact);
  * "media_remote" and "dialog" may be absent (a call still being set up).
+ * "session_timer" (RFC 4028, an established call's, absent: none): its
+ * interval in s, who refreshes, whether the peer Allows UPDATE, when its
+ * timer fires (our refresh, or the BYE when the peer's does not come) as
+ * ms since the epoch - a restart re-arms it for what is left of it, a
+ * time already past fires at once - and the refresh counts.
  * A call being set up may also carry the INVITEs still without a final
  * response, to end them on restart:
  *   "uac_invite":{"msg":"INVITE sip:...","addr":{...}}   ours as sent
@@ -66,6 +73,17 @@ struct state_dialog {
 	bool remote_cseq_set;
 };
 
+/* a session timer (RFC 4028) carried */
+struct state_st {
+	uint32_t interval;		/* s, 1..STATE_ST_MAX */
+	bool we_refresh;		/* else the peer refreshes, we watch */
+	bool peer_update;		/* the peer Allows UPDATE */
+	uint64_t due_ms;		/* CLOCK_REALTIME ms of its timer */
+	uint64_t sent, received;	/* refreshes */
+};
+
+#define STATE_ST_MAX		86400u	/* sip_session_timer.h's SIP_ST_MAX */
+
 enum state_leg {
 	STATE_LEG_UAC = 1,	/* the dialog of our INVITE */
 	STATE_LEG_UAS,		/* the dialog of the peer's INVITE */
@@ -83,6 +101,8 @@ struct state_call {
 	struct sockaddr_storage media_remote;	/* AF_UNSPEC = none */
 	bool has_dialog;
 	struct state_dialog dlg;
+	bool has_st;
+	struct state_st st;
 	/* pending INVITEs (malloc'd wire text, NULL: none) */
 	char *uac_msg;			/* ours, no final response yet */
 	struct sockaddr_storage uac_dst;

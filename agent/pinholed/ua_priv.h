@@ -421,6 +421,11 @@ void ua_st_uas_2xx(struct ua_call *uc, const osip_message_t *req,
 /* our refresh re-INVITE refused @code (not 491, 481, 408) */
 void ua_st_refresh_failed(struct ua_call *uc, int code);
 void ua_st_stop(struct ua_call *uc);
+/* the timer into the state file (false: none); back from it after a
+ * restart, re-armed for what is left of it (past: fires at once) */
+struct state_st;
+bool ua_st_out(const struct ua_call *uc, struct state_st *t);
+void ua_st_in(struct ua_call *uc, const struct state_st *t);
 void ua_st_json(const struct ua_call *uc, json_t *o);
 /* the level of the lines of the peer's last change (sip_mid_log_info()) */
 enum plog_level ua_mid_log_level(const struct ua_call *uc);

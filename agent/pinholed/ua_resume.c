@@ -178,6 +178,7 @@ static int call_out(struct ua_call *uc, struct state_call *c)
 	}
 	if (c->established && !c->has_dialog)
 		c->established = false;	/* its pinholes closed on resume */
+	c->has_st = c->established && ua_st_out(uc, &c->st);
 	if (pending_out(uc, c, uac && c->has_dialog, uas))
 		plog(PLOG_WARN, "call %u: out of memory for its INVITE in the "
 		     "state file | id=%u", uc->id, uc->id);
@@ -508,6 +509,8 @@ static void resume_one(struct ua *ua, const struct state_call *sc)
 		     "rtcp_id=%u", uc->id, uc->id, leg_name(leg),
 		     uc->port.rtp_id, uc->port.rtcp_id);
 		ua_event_json(uc, "resumed");
+		if (sc->has_st)
+			ua_st_in(uc, &sc->st);
 		return;
 	}
 	plog(PLOG_INFO, "call %u %s: ending it | id=%u", uc->id,

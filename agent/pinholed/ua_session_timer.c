@@ -19,6 +19,9 @@
  *        fails keeps the session until its expiry.
  *   the other side (us) sends BYE at interval - min(32, interval / 3)
  *        unless a refresh came. Every refresh, either way, re-arms it.
+ *   a restart (--state-dir) carries the interval, the role and the
+ *        wall-clock time the timer fires at: the restarted daemon
+ *        refreshes, or ends the call, when the old one would have.
  *
  * Copyright (C) 2026 The pinhole authors.
  */
@@ -27,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "call/glare.h"
 #include "lib/pjson.h"
@@ -38,6 +42,7 @@
 #include "sip/sip_dialog.h"
 #include "sip/sip_session_timer.h"
 #include "sip/sip_tx.h"
+#include "state.h"
 #include "ua_priv.h"
 
 static struct sip_dialog *call_dialog(struct ua_call *uc)
@@ -80,9 +85,20 @@ static bool allows_update(const osip_message_t *m)
 
 static void st_tmr_h(void *arg);
 
+/* the wall clock in ms: what a state file's times are in */
+static uint64_t realtime_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
 static void arm(struct ua_call *uc, uint64_t ms)
 {
 	tmr_start(&uc->st.tmr, ms, st_tmr_h, uc);
+	uc->st.due_rt = realtime_ms() + ms;
+	uc->ua->state_dirty = true;	/* the state file carries it */
 }
 
 /* the session's timer is now @r (interval 0: none) */
@@ -339,6 +355,7 @@ fail:
 static void st_tmr_h(void *arg)
 {
 	struct ua_call *uc = arg;
+	int rc;
 
 	if (uc->finished || uc->call.state != CALL_ESTABLISHED)
 		return;
@@ -356,9 +373,13 @@ static void st_tmr_h(void *arg)
 		return;
 	}
 	/* busy (an offer of either side on its way): its 2xx refreshes,
-	 * else we try again in a second */
-	if (ua_mid_refresh(uc) == -EBUSY)
+	 * else we try again in a second; no SDP of the peer's to offer
+	 * again (a call carried across a restart): as a refused refresh */
+	rc = ua_mid_refresh(uc);
+	if (rc == -EBUSY)
 		arm(uc, 1000);
+	else if (rc == -EINVAL)
+		refresh_failed(uc, 0);
 }
 
 void ua_st_refresh_failed(struct ua_call *uc, int code)
@@ -372,6 +393,37 @@ void ua_st_stop(struct ua_call *uc)
 	tmr_cancel(&uc->st.tmr);
 	sip_ctx_release(uc->st.upd);
 	uc->st.upd = NULL;
+}
+
+bool ua_st_out(const struct ua_call *uc, struct state_st *t)
+{
+	if (!uc->st.res.interval || !tmr_running(&uc->st.tmr))
+		return false;
+	t->interval = uc->st.res.interval;
+	t->we_refresh = uc->st.res.we_refresh;
+	t->peer_update = uc->st.peer_update;
+	t->due_ms = uc->st.due_rt;
+	t->sent = uc->st.sent;
+	t->received = uc->st.received;
+	return true;
+}
+
+void ua_st_in(struct ua_call *uc, const struct state_st *t)
+{
+	uint64_t now = realtime_ms();
+
+	uc->st.res.interval = t->interval;
+	uc->st.res.we_refresh = t->we_refresh;
+	uc->st.peer_update = t->peer_update;
+	uc->st.sent = t->sent;
+	uc->st.received = t->received;
+	arm(uc, t->due_ms > now ? t->due_ms - now : 0);
+	uc->st.due_rt = t->due_ms;
+	plog(PLOG_INFO, "call %u: session timer %u s carried, %s refreshes, "
+	     "due in %llu ms | id=%u interval=%u refresher=%s", uc->id,
+	     t->interval, t->we_refresh ? "we" : "the peer",
+	     (unsigned long long)tmr_left(&uc->st.tmr), uc->id, t->interval,
+	     t->we_refresh ? "us" : "peer");
 }
 
 void ua_st_json(const struct ua_call *uc, json_t *o)

@@ -42,6 +42,10 @@ SIPP_DIR = os.path.join(os.path.dirname(AGENT), "selftests", "agent", "sipp")
 class Daemon(DaemonProc):
     def __init__(self, tmp, name, extra=()):
         self.port = free_port()
+        self.start(tmp, name, extra)
+
+    def start(self, tmp, name, extra):
+        """pinholed on self.port (a restart: the same port again)"""
         self.sock = os.path.join(tmp, name + ".sock")
         self.logname = os.path.join(tmp, name + ".log")
         self.log = open(self.logname, "w")

@@ -379,7 +379,15 @@ bs_glare()
 # /resume another (a=sendrecv); alice answers each 200 - the 200 to that
 # re-INVITE's CSeq, one more than the INVITE before it - and shows the
 # call held by the remote (not sending), then not held (sending); the
-# call, its pinhole and its RTP survive
+# call, its pinhole and its RTP survive. Every step waits for its
+# outcome on both sides, never for a time: alice's 200 in her log (bs_answered,
+# polled: her answer comes a round trip after the command) and baresip's
+# "got SDP answer" (its re-INVITE over) before the next command - a
+# /resume while its hold re-INVITE is still pending at baresip would be
+# an offer during an offer. On a loaded host (one full VM run once saw a
+# re-INVITE of baresip's never reach alice, and later UDP tests fail
+# too) a failed wait prints the UDP drop counters, socket queues and
+# qdisc drops of both namespaces (bs_udp_diag).
 bs_hold()
 {
 	local r=0 rx
@@ -390,12 +398,16 @@ bs_hold()
 	bs_up || r=1
 	bs /hold
 	busywait 10000 bs_answered 2 ||
-		{ diag "alice did not answer the hold re-INVITE 200: $(bs_cseqs)"; r=1; }
+		{ diag "alice did not answer the hold re-INVITE 200: $(bs_cseqs)"; bs_udp_diag; r=1; }
 	busywait 10000 hold_is alice remote false || { diag "alice not held: $EST"; r=1; }
+	# baresip has taken alice's answer (its hold re-INVITE is over):
+	# a /resume before that would be an offer while its own is pending
+	busywait 10000 bs_answers 2 || { diag "baresip: no answer to its hold"; r=1; }
 	bs /resume
 	busywait 10000 bs_answered 3 ||
-		{ diag "alice did not answer the resume re-INVITE 200: $(bs_cseqs)"; r=1; }
+		{ diag "alice did not answer the resume re-INVITE 200: $(bs_cseqs)"; bs_udp_diag; r=1; }
 	busywait 10000 hold_is alice none true || { diag "alice not resumed: $EST"; r=1; }
+	busywait 10000 bs_answers 3 || { diag "baresip: no answer to its resume"; r=1; }
 	[ "$(nlogged alice "> 488 ")" = 0 ] || { diag "alice refused a re-INVITE"; r=1; }
 	# media after the resume: more RTP arrives at alice
 	established alice && rx=$(jget "$EST" rx_packets)
@@ -418,6 +430,20 @@ bs_answered()
 	[ "$(invite_cseqs "<" INVITE)" = "$want" ] && [ "$(answered_cseqs 200)" = "$want" ]
 }
 bs_cseqs() { echo "INVITEs $(invite_cseqs "<" INVITE), answered 200 $(answered_cseqs 200)"; }
+# bs_answers N: baresip took N SDP answers (its INVITE's, each re-INVITE's)
+bs_answers() { [ "$(bs_nlogged "call: got SDP answer")" -ge "$1" ]; }
+# bs_udp_diag: why UDP to alice may not arrive - alice's UDP drop
+# counters, her sockets' queues, the qdiscs of both ends
+bs_udp_diag()
+{
+	local ns
+
+	for ns in "$NS_A" "$NS_F"; do
+		diag "$ns: $(ip netns exec "$ns" nstat -az 2>/dev/null | grep -E '^Udp6?(InErrors|RcvbufErrors|NoPorts|InDatagrams) ' | tr -s ' ' | tr '\n' ';')"
+		diag "$ns: $(ip netns exec "$ns" ss -uanH 2>/dev/null | tr -s ' ' | tr '\n' ';')"
+		diag "$ns: $(ip netns exec "$ns" tc -s qdisc 2>/dev/null | grep -E 'qdisc|dropped' | tr -s ' ' | tr '\n' ';')"
+	done
+}
 rx_grows() { established alice && [ "$(jget "$EST" rx_packets)" -gt "$1" ]; }
 
 # baresip calls alice, who challenges requests from outside a dialog
@@ -466,20 +492,3 @@ first_cseq()
 	done <"$T/alice.log"
 	echo 0
 }
-
-# tests not in ALL_TESTS, run them by name (run.sh $BARESIP_PENDING):
-# baresip_hold. Its earlier failures in the full suite were the test's:
-# "busywait 10000 test $(nlogged ...) -ge 3" counted alice's 200s once,
-# before the wait, so a 200 sent a round trip after /resume was never
-# seen (now bs_answered, polled). It passes alone and after the tests
-# before it (host: every test in order; VM 6.1: nat_latch through
-# baresip_ipv6 in suite order, 16 of 16; VM 6.12: every baresip_*), but
-# the one full VM run since (on a very loaded host, pinholed rebuilt
-# under it: glare_resend and restart_calls failed too) saw baresip's
-# resume re-INVITE time out
-# (Timer B) with nothing of it in alice's log, and the later tests that
-# need SIP over UDP to reach alice fail too (midcall_hold_resume,
-# midcall_reinvite_glare, baresip_ipv6, restart_setup_sipp) while
-# baresip_tls over TCP passed. In the suite once a full VM run passes.
-# shellcheck disable=SC2034
-BARESIP_PENDING="baresip_hold"

@@ -74,7 +74,9 @@ sipp_session_timer
 dns_srv_failover dns_srv_failover6
 nat_latch_expired
 sipp_auth_invite sipp_fork sipp_late_offer sipp_require_420 sipp_prack_cancel
-midcall_sipp_reinvite_glare kam_parallel_fork"
+midcall_sipp_reinvite_glare kam_parallel_fork
+sipp_prack
+baresip_hold"
 TESTS=${*:-$ALL_TESTS}
 
 S=$$

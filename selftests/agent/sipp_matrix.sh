@@ -31,6 +31,11 @@
 #                      and 1xx out of order, only on loopback: under TCG
 #                      the PRACK retransmissions cross SIPp's answers and
 #                      SIPp cannot tell them from the next PRACK.)
+#                      prack_uac.xml matches each response to its
+#                      request's transaction: a 180 sent again that
+#                      crosses SIPp's PRACK, SIPp's PRACK sent again and
+#                      bob's answer to it again are absorbed whatever the
+#                      timing (prack.py uac_scenario_crossing plays it)
 #   sipp_prack_cancel  SIPp calls bob requiring 100rel, sends no PRACK and
 #                      CANCELs (prack_cancel.xml): bob's held 200 is never
 #                      sent, the INVITE gets 487, the pinhole closes
@@ -166,13 +171,6 @@ sipp_prack()
 	fw_final bob 1 0 || r=1
 	return $r
 }
-
-# not in ALL_TESTS, run by name (run.sh $SIPP_MATRIX_PENDING): sipp_prack
-# failed on 6.12 under a loaded host: a 180 sent again that crosses SIPp's
-# PRACK makes SIPp send the PRACK again (SIPp answers a retransmission of
-# the last message it received with its last message), and the second 200
-# of the PRACK arrives where prack_uac.xml wants the 200 of the INVITE
-SIPP_MATRIX_PENDING="sipp_prack"
 
 sipp_prack_cancel()
 {

@@ -81,6 +81,13 @@ static void sample(struct state *s)
 	d->local_cseq = 3;
 	d->remote_cseq = 4000000000u;
 	d->remote_cseq_set = true;
+	c->has_st = true;
+	c->st.interval = 1800;
+	c->st.we_refresh = true;
+	c->st.peer_update = true;
+	c->st.due_ms = 1796601600123ULL;	/* 2026-12, in ms */
+	c->st.sent = 2;
+	c->st.received = 5;
 
 	c = state_add(s);
 	c->id = 8;
@@ -121,6 +128,14 @@ static void expect_same(const struct state *a, const struct state *b)
 		EXPECT_TRUE(!memcmp(&x->uas_src, &y->uas_src,
 				    sizeof(x->uas_src)));
 		EXPECT_STREQ(x->uas_tag, y->uas_tag);
+		/* the session timer, its wall-clock time to the ms */
+		EXPECT_EQ(x->has_st, y->has_st);
+		EXPECT_EQ(x->st.interval, y->st.interval);
+		EXPECT_EQ(x->st.we_refresh, y->st.we_refresh);
+		EXPECT_EQ(x->st.peer_update, y->st.peer_update);
+		EXPECT_TRUE(x->st.due_ms == y->st.due_ms);
+		EXPECT_TRUE(x->st.sent == y->st.sent);
+		EXPECT_TRUE(x->st.received == y->st.received);
 	}
 }
 
@@ -370,6 +385,62 @@ TEST(invalid_texts_name_the_problem)
 		EXPECT_EQ(s.ncalls, 0);
 		EXPECT_TRUE(s.calls == NULL);
 	}
+}
+
+/* the sample's session timer replaced by each bad one: refused, named */
+TEST(session_timer_refused_when_bad)
+{
+	static const struct {
+		const char *st, *msg;
+	} cases[] = {
+		{ "3", "state file: call 1: session_timer.: not an object" },
+		{ "{\"interval\":0,\"refresher\":\"us\",\"peer_update\":true,"
+		  "\"due_ms\":1,\"sent\":0,\"received\":0}",
+		  "state file: call 1: session_timer.interval: 0" },
+		{ "{\"interval\":86401,\"refresher\":\"us\",\"peer_update\":true,"
+		  "\"due_ms\":1,\"sent\":0,\"received\":0}",
+		  "state file: call 1: session_timer.interval: missing or not" },
+		{ "{\"interval\":90,\"refresher\":\"uac\",\"peer_update\":true,"
+		  "\"due_ms\":1,\"sent\":0,\"received\":0}",
+		  "state file: call 1: session_timer.refresher: neither" },
+		{ "{\"interval\":90,\"refresher\":\"us\",\"peer_update\":true,"
+		  "\"due_ms\":-1,\"sent\":0,\"received\":0}",
+		  "state file: call 1: session_timer.due_ms: missing or not" },
+		{ "{\"interval\":90,\"refresher\":\"us\",\"peer_update\":true,"
+		  "\"sent\":0,\"received\":0}",
+		  "state file: call 1: session_timer.due_ms: missing or not" },
+	};
+	struct state a, b;
+	char text[8192], *enc, *p, *end;
+	unsigned int i;
+
+	sample(&a);
+	enc = state_encode(&a);
+	ASSERT_TRUE(enc != NULL);
+	p = strstr(enc, "\"session_timer\":{");
+	ASSERT_TRUE(p != NULL);
+	end = strchr(p, '}');
+	ASSERT_TRUE(end != NULL);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(text, sizeof(text), "%.*s\"session_timer\":%s%s",
+			 (int)(p - enc), enc, cases[i].st, end + 1);
+		EXPECT_EQ(decode(text, &b), -EINVAL);
+		KTAP_CHECK(!strncmp(err, cases[i].msg, strlen(cases[i].msg)),
+			   false, "case %u: \"%s\"", i, err);
+		EXPECT_EQ(b.ncalls, 0);
+	}
+	free(enc);
+	state_free(&a);
+	/* a call being set up has no session timer yet */
+	sample(&a);
+	a.calls[0].established = false;
+	enc = state_encode(&a);
+	ASSERT_TRUE(enc != NULL);
+	EXPECT_EQ(decode(enc, &b), -EINVAL);
+	EXPECT_TRUE(strstr(err, "session_timer: of a call not established")
+		    != NULL);
+	free(enc);
+	state_free(&a);
 }
 
 /* a second bad call after a good one: nothing of the good one is kept */
