@@ -358,6 +358,10 @@ int ua_resume_media(struct ua_call *uc, const struct sockaddr_storage *remote,
 /* the remote media address of @leg's SDP, unchecked; 0 or -EINVAL */
 int ua_leg_remote_sa(struct ua_call *uc, enum call_leg leg,
 		     struct sockaddr_storage *ss);
+/* the session's offer/answer lets us send RTP: the peer's SDP is
+ * sendrecv or recvonly (or there is none); false when the peer only
+ * sends or neither does (its hold, or ours offered inactive) */
+bool ua_session_sends(struct ua_call *uc);
 
 /* ua_100rel.c: reliable provisional responses (RFC 3262, --100rel) */
 /* the option tags we support, as our Supported says them ("": none) */

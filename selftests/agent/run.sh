@@ -73,7 +73,8 @@ restart_setup_sipp restart_media_port_taken
 sipp_session_timer
 dns_srv_failover dns_srv_failover6
 nat_latch_expired
-sipp_auth_invite sipp_fork sipp_late_offer sipp_require_420 sipp_prack_cancel"
+sipp_auth_invite sipp_fork sipp_late_offer sipp_require_420 sipp_prack_cancel
+nat_latch_expired_recvonly"
 TESTS=${*:-$ALL_TESTS}
 
 S=$$
