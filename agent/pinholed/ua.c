@@ -142,6 +142,7 @@ static void calls_link(struct ua *ua, struct ua_call *uc)
 	ua->calls = uc;
 	ua->ncalls++;
 	ua->noutgoing += uc->outgoing;
+	ua_slot_sync(uc);
 }
 
 static void calls_unlink(struct ua *ua, struct ua_call *uc)
@@ -154,6 +155,7 @@ static void calls_unlink(struct ua *ua, struct ua_call *uc)
 	uc->pprev = NULL;
 	ua->ncalls--;
 	ua->noutgoing -= uc->outgoing;
+	ua_slot_sync(uc);
 	htab_del(&ua->by_callid, &uc->dlg_hn[0].hn);
 	htab_del(&ua->by_callid, &uc->dlg_hn[1].hn);
 }
@@ -274,6 +276,7 @@ void ua_call_finish(struct ua_call *uc)
 	struct ua *ua = uc->ua;
 
 	uc->finished = true;
+	ua_slot_sync(uc);
 	ua->stats.outcome[uc->call.end]++;
 	/* the media ports go back at once, not after the linger: a call
 	 * rate times 64*T1 of closed calls would hold as many port pairs
@@ -331,6 +334,7 @@ static void call_run_one(struct ua_call *uc, const struct call_ev *ev)
 		     ev_name(ev->type), call_state_name(prev));
 		return;
 	}
+	ua_slot_sync(uc);
 	acts_str(&acts, as, sizeof(as));
 	/* an event that changes nothing (a peer's 1xx after 1xx, a fork
 	 * storm's thousands) is at the peer's will: rate-limited */
@@ -384,89 +388,6 @@ static void evict_finished(struct ua *ua, unsigned int keep)
 		if (n < keep || !old)
 			return;
 		call_destroy(old);
-	}
-}
-
-/* ------------------------------------------------------ call slots */
-
-enum ua_slot ua_call_slot(bool outgoing, bool finished, enum call_state st)
-{
-	if (finished || st == CALL_CLOSED || st == CALL_TERMINATING)
-		return UA_SLOT_NONE;
-	if (!outgoing && (st == CALL_IDLE || st == CALL_INCOMING ||
-			  st == CALL_ANSWERED))
-		return UA_SLOT_EARLY_IN;
-	return UA_SLOT_CALL;
-}
-
-unsigned int ua_early_in_max(unsigned int max)
-{
-	unsigned int reserve = max / 8;
-
-	return max - (reserve > UA_SLOT_RESERVE ? UA_SLOT_RESERVE : reserve);
-}
-
-unsigned int ua_early_in_per_src_max(unsigned int max)
-{
-	return max > 1 ? max / 2 : 1;
-}
-
-int ua_admit(const struct ua_load *l, unsigned int max, bool outgoing,
-	     char *err, size_t errlen)
-{
-	if (l->calls >= max) {
-		snprintf(err, errlen, "%u calls already (--max-calls)", max);
-		return -EBUSY;
-	}
-	if (outgoing)
-		return 0;
-	if (l->early_in >= ua_early_in_max(max)) {
-		snprintf(err, errlen, "%u unanswered incoming calls already "
-			 "(the rest of --max-calls is kept for answered and "
-			 "outgoing calls)", l->early_in);
-		return -EBUSY;
-	}
-	if (l->early_in_src >= ua_early_in_per_src_max(max)) {
-		snprintf(err, errlen, "%u unanswered incoming calls from this "
-			 "address already", l->early_in_src);
-		return -EBUSY;
-	}
-	return 0;
-}
-
-static bool same_host(const struct sockaddr_storage *a,
-		      const struct sockaddr_storage *b)
-{
-	if (a->ss_family != b->ss_family)
-		return false;
-	if (a->ss_family == AF_INET)
-		return ((const struct sockaddr_in *)a)->sin_addr.s_addr ==
-		       ((const struct sockaddr_in *)b)->sin_addr.s_addr;
-	if (a->ss_family == AF_INET6)
-		return !memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
-			       &((const struct sockaddr_in6 *)b)->sin6_addr,
-			       sizeof(struct in6_addr));
-	return false;
-}
-
-static void ua_load(const struct ua *ua, const struct sockaddr_storage *src,
-		    struct ua_load *l)
-{
-	memset(l, 0, sizeof(*l));
-	for (const struct ua_call *uc = ua->calls; uc; uc = uc->next) {
-		switch (ua_call_slot(uc->outgoing, uc->finished,
-				     uc->call.state)) {
-		case UA_SLOT_NONE:
-			continue;
-		case UA_SLOT_EARLY_IN:
-			l->early_in++;
-			if (src && same_host(src, &uc->src))
-				l->early_in_src++;
-			break;
-		case UA_SLOT_CALL:
-			break;
-		}
-		l->calls++;
 	}
 }
 
@@ -699,6 +620,7 @@ void ua_free(struct ua *ua)
 	while (ua->calls)
 		call_destroy(ua->calls);
 	htab_free(&ua->by_callid);
+	htab_free(&ua->slots.by_src);
 	sip_reg_free(ua->reg);
 	sip_free(ua->sip);
 	sip_transport_free(ua->tp);

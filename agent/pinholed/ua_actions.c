@@ -794,6 +794,13 @@ int ua_leg_remote_sa(struct ua_call *uc, enum call_leg leg,
 	return sdp ? ua_sdp_to_sa(sdp, ss) : -EINVAL;
 }
 
+bool ua_session_sends(struct ua_call *uc)
+{
+	const struct sdp_stream *sdp = leg_sdp(uc, uc->call.leg);
+
+	return !sdp || sdp_we_send(sdp);
+}
+
 /* ------------------------------------------------------- call timers */
 
 static void answer_tmr_h(void *arg)

@@ -98,20 +98,24 @@ bool ua_nat_kernel_latched(const struct ua_call *uc,
 /*
  * The latch window ended without a packet: the documented fall-back
  * (pinholed(8) --latch-window) - both pinholes rebound to the address and
- * ports the SDP named, the RTP sent there; --rtp-timeout ends a peer that
- * never sends.
+ * ports the SDP named, the media's remote set there and RTP sent there
+ * only when the session lets us send (ua_session_sends(): not to a peer
+ * that holds us or only sends); --rtp-timeout ends a peer that never
+ * sends.
  */
 static void latch_expired(struct ua_call *uc)
 {
 	struct sockaddr_storage ss;
 	char buf[64], err[FWOPS_ERR_LEN];
+	bool send = ua_session_sends(uc);
 
 	if (!uc->port.latch || ua_nat_latched(uc, &ss))
 		return;
 	plog(PLOG_WARN, "call %u: no media within the latch window (%u ms): "
-	     "back to the SDP's %s | id=%u", uc->id,
+	     "back to the SDP's %s%s | id=%u", uc->id,
 	     uc->ua->cfg.latch_window_ms,
-	     sa_str(&uc->latch_sdp, buf, sizeof(buf)), uc->id);
+	     sa_str(&uc->latch_sdp, buf, sizeof(buf)),
+	     send ? "" : ", receiving only", uc->id);
 	uc->port.latch = false;
 	if (fwops_rebind(uc->ua->fw, &uc->port,
 			 (const struct sockaddr *)&uc->latch_sdp, err,
@@ -123,6 +127,8 @@ static void latch_expired(struct ua_call *uc)
 				     err, sizeof(err)))
 		plog(PLOG_WARN, "call %u: media: %s | id=%u", uc->id, err,
 		     uc->id);
+	else if (!send)
+		media_stop(uc->media);	/* the remote named, nothing sent */
 	ua_media_arm(uc);
 }
 

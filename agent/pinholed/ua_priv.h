@@ -11,6 +11,7 @@
  *   ua_actions.c  the call machine's actions: firewall ops through fwops
  *                 and pinhole lease renewal, SIP sends, media, call timers
  *   ua_stats.c    statistics (glare bookkeeping) and the JSON/text views
+ *   ua_slots.c    call slots (--max-calls): admission and its O(1) load
  *   ua_resume.c   the calls carried across a restart (--state-dir)
  *   ua_100rel.c   reliable provisional responses and PRACK (RFC 3262)
  *   ua_midcall.c  the established session changed: the peer's re-INVITE
@@ -55,6 +56,39 @@ enum ua_glare_result {
 	UA_GR__MAX,
 };
 
+/*
+ * Call slots (--max-calls, "max"): what a call holds of them, and whether
+ * a new one may come. A call holds its slot until it is over from our
+ * side: a call that is only waiting for the answer to its BYE
+ * (TERMINATING: port closed, media stopped) gives it back, whether the
+ * BYE is answered or times out (Timer F). Unanswered incoming calls
+ * (ringing, or answered and waiting for the ACK, up to Timer H) are
+ * "early": at most ua_early_in_max() of them, so that UA_SLOT_RESERVE
+ * slots (max/8 below 64) stay for outgoing and established calls, and at
+ * most ua_early_in_per_src_max() (half) from one source address, so that
+ * one peer's flood of never-ACKed INVITEs leaves room for the others'.
+ */
+#define UA_SLOT_RESERVE		8
+
+enum ua_slot {
+	UA_SLOT_NONE,		/* over from our side */
+	UA_SLOT_EARLY_IN,	/* incoming, not established yet */
+	UA_SLOT_CALL,		/* outgoing, glare, established */
+};
+
+struct ua_load {
+	unsigned int calls;		/* holding a slot */
+	unsigned int early_in;		/* of them UA_SLOT_EARLY_IN */
+	unsigned int early_in_src;	/* ... from the new call's address */
+};
+
+/* the load, kept up to date by ua_slot_sync() (ua_slots.c) */
+struct ua_slots {
+	unsigned int calls, early_in;
+	struct htab by_src;		/* struct ua_src_load by address */
+};
+struct ua_src_load;
+
 struct ua_fw_counts {
 	uint64_t opens, pins, activates, renews, closes, errors;
 };
@@ -68,8 +102,12 @@ struct ua_call {
 		struct ua_call *uc;
 	} dlg_hn[2];
 	unsigned int id;
-	struct call call;
+	struct call call;		/* .state: set by the call machine or
+					 * ua_call_set_state() only */
 	bool outgoing;			/* we dialed */
+	/* the slot it is counted in, and its address's count (EARLY_IN) */
+	enum ua_slot slot;
+	struct ua_src_load *slot_src;
 	struct sockaddr_storage src;	/* incoming: the INVITE's source */
 	char peer_uri[256];
 	char peer_aor[256];		/* To AoR of our INVITE: glare key */
@@ -173,6 +211,7 @@ struct ua {
 	struct ua_call *calls;
 	unsigned int ncalls;		/* in @calls, finished ones too */
 	unsigned int noutgoing;		/* of which we dialed */
+	struct ua_slots slots;		/* what they hold of --max-calls */
 	struct htab by_callid;		/* the calls' dialogs by Call-ID */
 	unsigned int next_id;
 	char host[64];			/* domain of our AoR */
@@ -197,47 +236,34 @@ static inline const char *leg_name(enum call_leg l)
 	return l == CALL_LEG_UAC ? "uac" : l == CALL_LEG_UAS ? "uas" : "-";
 }
 
-/*
- * Call slots (--max-calls, "max"): what a call holds of them, and whether
- * a new one may come. A call holds its slot until it is over from our
- * side: a call that is only waiting for the answer to its BYE
- * (TERMINATING: port closed, media stopped) gives it back, whether the
- * BYE is answered or times out (Timer F). Unanswered incoming calls
- * (ringing, or answered and waiting for the ACK, up to Timer H) are
- * "early": at most ua_early_in_max() of them, so that UA_SLOT_RESERVE
- * slots (max/8 below 64) stay for outgoing and established calls, and at
- * most ua_early_in_per_src_max() (half) from one source address, so that
- * one peer's flood of never-ACKed INVITEs leaves room for the others'.
- */
-#define UA_SLOT_RESERVE		8
-
-enum ua_slot {
-	UA_SLOT_NONE,		/* over from our side */
-	UA_SLOT_EARLY_IN,	/* incoming, not established yet */
-	UA_SLOT_CALL,		/* outgoing, glare, established */
-};
-
-struct ua_load {
-	unsigned int calls;		/* holding a slot */
-	unsigned int early_in;		/* of them UA_SLOT_EARLY_IN */
-	unsigned int early_in_src;	/* ... from the new call's address */
-};
-
 /* media pacing and reading, ua.c: the call's media_tick() timer follows
  * media_next_ms() (every start, stop and format change re-arms it); its
  * RTP socket is in ua->epfd from media_new() to media_free() */
 void ua_media_arm(struct ua_call *uc);
 int ua_media_watch(struct ua_call *uc, char *err, size_t errlen);
 
-enum ua_slot ua_call_slot(bool outgoing, bool finished, enum call_state st);
-unsigned int ua_early_in_max(unsigned int max);
 /* the next media port search's start after @port: past its pair, or back
  * to @lo at the end of lo..hi */
 uint16_t ua_media_cursor(uint16_t lo, uint16_t hi, uint16_t port);
+
+/* ua_slots.c: call slots */
+enum ua_slot ua_call_slot(bool outgoing, bool finished, enum call_state st);
+unsigned int ua_early_in_max(unsigned int max);
 unsigned int ua_early_in_per_src_max(unsigned int max);
 /* 0, or -EBUSY with the reason in @err */
 int ua_admit(const struct ua_load *l, unsigned int max, bool outgoing,
 	     char *err, size_t errlen);
+/* @uc's slot counted again: after it joined or left ua.calls, or its
+ * state, outgoing or finished changed */
+void ua_slot_sync(struct ua_call *uc);
+/* a state set outside the call machine (restore, a refused INVITE) */
+void ua_call_set_state(struct ua_call *uc, enum call_state st);
+/* the load a new call from @src (NULL: ours) is admitted on, O(1) */
+void ua_load(const struct ua *ua, const struct sockaddr_storage *src,
+	     struct ua_load *l);
+/* the same figures by a walk of every call (the unit test's check) */
+void ua_load_walk(const struct ua *ua, const struct sockaddr_storage *src,
+		  struct ua_load *l);
 
 /* ua.c: the call registry and a call's life */
 uint64_t ua_new_tiebreak(struct ua *ua);
@@ -332,6 +358,10 @@ int ua_resume_media(struct ua_call *uc, const struct sockaddr_storage *remote,
 /* the remote media address of @leg's SDP, unchecked; 0 or -EINVAL */
 int ua_leg_remote_sa(struct ua_call *uc, enum call_leg leg,
 		     struct sockaddr_storage *ss);
+/* the session's offer/answer lets us send RTP: the peer's SDP is
+ * sendrecv or recvonly (or there is none); false when the peer only
+ * sends or neither does (its hold, or ours offered inactive) */
+bool ua_session_sends(struct ua_call *uc);
 
 /* ua_100rel.c: reliable provisional responses (RFC 3262, --100rel) */
 /* the option tags we support, as our Supported says them ("": none) */

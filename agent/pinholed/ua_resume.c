@@ -419,7 +419,7 @@ static void cancel_pending(struct ua *ua, const struct state_call *sc)
 		osip_message_free(req);
 		drop_port(ua, sc);
 		if (uc) {
-			uc->call.state = CALL_CLOSED;
+			ua_call_set_state(uc, CALL_CLOSED);
 			ua_call_finish(uc);
 		}
 		return;
@@ -434,7 +434,7 @@ static void cancel_pending(struct ua *ua, const struct state_call *sc)
 	uc->uac_dlg_valid = true;
 	ua_dlg_index(uc);
 	uc->inv_cseq = cseq_of(req);
-	uc->call.state = CALL_OUTGOING;
+	ua_call_set_state(uc, CALL_OUTGOING);
 	uc->call.uac_pending = true;
 	uc->call.attempts = 1;
 	adopt_into(uc, sc);
@@ -484,7 +484,7 @@ static void resume_one(struct ua *ua, const struct state_call *sc)
 	if (dialog_in(d, &sc->dlg)) {
 		plog(PLOG_ERR, "call %u: out of memory | id=%u", sc->id, sc->id);
 		drop_port(ua, sc);
-		uc->call.state = CALL_CLOSED;
+		ua_call_set_state(uc, CALL_CLOSED);
 		ua_call_finish(uc);
 		return;
 	}
@@ -499,7 +499,7 @@ static void resume_one(struct ua *ua, const struct state_call *sc)
 		ua_dlg_index(uc);
 		uc->uac_2xx_seen = true;
 	}
-	uc->call.state = CALL_ESTABLISHED;
+	ua_call_set_state(uc, CALL_ESTABLISHED);
 	uc->call.leg = leg;
 	if (!adopt_into(uc, sc))
 		media = false;

@@ -369,7 +369,7 @@ static void on_invite(struct ua *ua, const osip_message_t *req,
 		ua->stats.sip_rejected++;
 		sip_reply_overload(ua->sip, req, src);
 		if (!uc->outgoing) {
-			uc->call.state = CALL_CLOSED;
+			ua_call_set_state(uc, CALL_CLOSED);
 			uc->call.end = CALL_END_DECLINED;
 			ua_call_finish(uc);
 		}
@@ -383,7 +383,7 @@ static void on_invite(struct ua *ua, const osip_message_t *req,
 		/* an offer we cannot read (unusable ones: refuse.c) */
 		ua_act_answer(uc, 488);
 		if (!uc->outgoing) {
-			uc->call.state = CALL_CLOSED;
+			ua_call_set_state(uc, CALL_CLOSED);
 			uc->call.end = CALL_END_DECLINED;
 			ua_call_finish(uc);
 		}

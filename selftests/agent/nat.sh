@@ -191,12 +191,7 @@ nat_latch_expired()
 	busywait 10000 has_state bob established || { diag "bob not established"; nat_release; return 1; }
 	established bob
 	port=$(jget "$EST" media_port)
-	busywait 10000 logged bob "W call [0-9]+: no media within the latch window \(1000 ms\): back to the SDP's $IP_C:" ||
-		{ diag "bob: no fall-back to the SDP after the latch window"; r=1; }
-	busywait 5000 ph_sdp "$port" ||
-		{ diag "bob's pinhole of :$port not rebound to carol's SDP $IP_C: $RTPPH"; r=1; }
-	expect "latch-expired events" \
-		"$(mon bob '[.[] | select(.event == "latch-expired")] | length')" 2 || r=1
+	fell_back "$port" || r=1
 	established bob
 	expect "bob's media latched" "$(jget "$EST" latched)" "" || r=1
 	expect "bob's kernel_latched" "$(jget "$EST" kernel_latched)" "" || r=1
@@ -208,8 +203,63 @@ nat_latch_expired()
 	fw_final bob 1 0 || r=1
 	return $r
 }
+# fell_back PORT [TAIL]: bob's latch window of PORT (--latch-window 1000)
+# ended without a packet: the kernel said so for both pinholes, bob logged
+# its fall-back to carol's SDP address (and TAIL after its colon) and the
+# pinhole of PORT is rebound there
+fell_back()
+{
+	local r=0
+
+	busywait 10000 logged bob "W call [0-9]+: no media within the latch window \(1000 ms\): back to the SDP's $IP_C:${2:-}" ||
+		{ diag "bob: no fall-back to the SDP after the latch window (want ':${2:-}')"; r=1; }
+	busywait 5000 ph_sdp "$1" ||
+		{ diag "bob's pinhole of :$1 not rebound to carol's SDP $IP_C: $RTPPH"; r=1; }
+	expect "latch-expired events" \
+		"$(mon bob '[.[] | select(.event == "latch-expired")] | length')" 2 || r=1
+	return $r
+}
 # ph_sdp PORT: bob's pinhole of PORT is active, no longer latching, bound
 # to carol's SDP address
 ph_sdp() { rtp_ph "$1" && [ "$(jget "$RTPPH" state)" = active ] &&
 	[ "$(jget "$RTPPH" latch)" = null ] &&
 	[ "$(jget "$RTPPH" remote_addr)" = "$IP_C" ]; }
+
+# tx_of NAME: the RTP packets NAME's established call sent
+tx_of() { established "$1" && jget "$EST" tx_packets; }
+
+# as nat_latch_expired, but the caller behind the NAT (a SIPp in carol's
+# namespace) offers a=sendonly: bob answers recvonly and must send nothing.
+# Its latch window ends without a packet: both pinholes rebound to the
+# SDP's address, as before, but no RTP goes there (bob has a route to it
+# through the router, for this test: a packet sent would be counted).
+nat_latch_expired_recvonly()
+{
+	local r=0 port sdp_port=40000
+
+	[ "$FW" = kmod ] || { diag "needs the module"; return 1; }
+	nat_setup || { diag "NAT set-up failed"; return 1; }
+	ip -n "$NS_B" route add 192.168.77.0/24 via "$IP_R" || return 1
+	start_ua bob 7 --auto-answer --latch auto --latch-window 1000 ||
+		{ ip -n "$NS_B" route del 192.168.77.0/24; return 1; }
+	( cd "$T" && ip netns exec "$NS_C" sipp -sf "$SIPPDIR/oa_sendonly.xml" \
+		-i "$IP_C" -p 5060 -m 1 -s bob -key rtp_port "$sdp_port" \
+		-nostdin -timeout 90 -trace_err -error_file "$T/so.sipp.err" \
+		"$IP_B:5060" >"$T/so.sipp.out" 2>&1; echo $? >"$T/so.rc" ) &
+	PIDS+=($!)
+	busywait 20000 has_state bob established || { diag "bob not established"; r=1; }
+	established bob
+	port=$(jget "$EST" media_port)
+	need_log bob ". call [0-9]+: media latches its remote from $IP_R:" || r=1
+	fell_back "$port" "$sdp_port, receiving only" || r=1
+	# fifty 20 ms packets' worth after the fall-back: none sent
+	sleep 1
+	expect "bob's RTP sent (recvonly)" "$(tx_of bob)" 0 || r=1
+	ctl bob hangup all || r=1
+	sipp_ok so || r=1
+	ip -n "$NS_B" route del 192.168.77.0/24 || r=1
+	busywait 10000 all_closed bob || { diag "bob not closed"; r=1; }
+	call_is bob "normal 1/0/1/1" || r=1
+	fw_final bob 1 0 || r=1
+	return $r
+}

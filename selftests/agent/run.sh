@@ -76,7 +76,8 @@ nat_latch_expired
 sipp_auth_invite sipp_fork sipp_late_offer sipp_require_420 sipp_prack_cancel
 midcall_sipp_reinvite_glare kam_parallel_fork
 sipp_prack
-baresip_hold"
+baresip_hold
+nat_latch_expired_recvonly"
 TESTS=${*:-$ALL_TESTS}
 
 S=$$
