@@ -895,7 +895,7 @@ static int any_tentative(int ifindex)
 	unsigned int seq = 1, portid;
 	struct nlmsghdr *nlh;
 	struct ifaddrmsg *ifa;
-	int st[2] = { ifindex, 0 }, n, r = MNL_CB_OK;
+	int st[2] = { ifindex, 0 }, n, r = MNL_CB_OK, e = 0;
 
 	if (!nl)
 		return -errno;
@@ -911,19 +911,27 @@ static int any_tentative(int ifindex)
 	nlh->nlmsg_seq = seq;
 	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
 	ifa->ifa_family = AF_INET6;
-	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
 		r = MNL_CB_ERROR;
+		e = errno;
+	}
 	while (r > MNL_CB_STOP) {
 		n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
 		if (n <= 0) {
 			r = MNL_CB_ERROR;
+			e = n < 0 ? errno : EPROTO;
 			break;
 		}
 		r = mnl_cb_run(buf, n, seq, portid, tentative_cb, st);
+		if (r == MNL_CB_ERROR)
+			e = errno;
 	}
-	n = r == MNL_CB_ERROR ? -EIO : st[1];
 	mnl_socket_close(nl);
-	return n;
+	/* an address changed during the dump (libmnl: EINTR for
+	 * NLM_F_DUMP_INTR), as it does while they leave tentative: again */
+	if (r == MNL_CB_ERROR)
+		return e == EINTR ? 1 : -e;
+	return st[1];
 }
 
 /*
