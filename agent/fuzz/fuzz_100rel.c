@@ -91,7 +91,7 @@ static void machines(const uint8_t *d, size_t n)
 	uint32_t wait = 0;
 	bool have[4] = { false };
 
-	sip_rel_uas_init(&uas, first);
+	sip_rel_uas_init(&uas, first, SIP_T1_MS);
 	sip_rel_uac_reset(&uac);
 	while (n) {
 		uint8_t op = *d++;

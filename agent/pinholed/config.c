@@ -16,6 +16,7 @@
 #include "sip/sdp.h"
 #include "sip/sip_msg.h"
 #include "sip/sip_transport.h"
+#include "sip/sip_tx.h"
 #include "config.h"
 #include "ctl.h"
 #include "policy.h"
@@ -51,6 +52,7 @@ const struct option config_long_opts[] = {
 	{ "codecs",	 required_argument, NULL, O_CODECS },
 	{ "codec-order", required_argument, NULL, O_CODEC_ORDER },
 	{ "max-transactions", required_argument, NULL, O_MAX_TRANSACTIONS },
+	{ "sip-t1",	 required_argument, NULL, O_SIP_T1 },
 	{ "dns-server",	 required_argument, NULL, O_DNS_SERVER },
 	{ "dns-timeout", required_argument, NULL, O_DNS_TIMEOUT },
 	{ "state-dir",	 required_argument, NULL, O_STATE_DIR },
@@ -84,6 +86,7 @@ void config_defaults(struct opts *o)
 			.st = { .se = 1800, .min_se = SIP_ST_FLOOR },
 			.rtp_timeout_ms = 60000,
 			.latch_window_ms = 10000,
+			.sip_t1_ms = SIP_T1_MS,
 		},
 		.firewall = "kmod",
 		.control = CTL_DEFAULT_PATH,
@@ -173,6 +176,12 @@ static int apply_sip(struct opts *o, int opt, const char *v,
 			return cfg_error(where, "--max-transactions is "
 					 "16-1000000, not '%s'", v);
 		o->ua.max_transactions = (unsigned int)a;
+		return 0;
+	case O_SIP_T1:
+		if (parse_ulong(v, SIP_T1_MAX_MS, &a) || a < SIP_T1_MIN_MS)
+			return cfg_error(where, "--sip-t1 takes milliseconds "
+					 "(50-5000), not '%s'", v);
+		o->ua.sip_t1_ms = (unsigned int)a;
 		return 0;
 	case O_DNS_SERVER:
 		if (!*v || strpbrk(v, " \t"))

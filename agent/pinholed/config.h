@@ -53,6 +53,7 @@ enum {
 	O_100REL,
 	O_LATCH, O_PUBLIC_ADDRESS, O_LATCH_WINDOW,
 	O_SESSION_EXPIRES, O_MIN_SE,
+	O_SIP_T1,
 };
 
 /* getopt_long()'s table; also the config file's keys */

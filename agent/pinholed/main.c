@@ -13,7 +13,7 @@
  *            [--log-level error|warn|info|debug] [--media-allow LIST]
  *            [--media-peer signalling|any] [--rtp-timeout S]
  *            [--codecs pcmu,pcma] [--codec-order offerer|ours]
- *            [--max-transactions N] [--allow CIDR[,CIDR...]]
+ *            [--max-transactions N] [--sip-t1 MS] [--allow CIDR[,CIDR...]]
  *            [--auth-inbound] [--inbound-password P] [--new-dialog-rate N]
  *            [--dns-server IP[:PORT][,...]] [--dns-timeout MS]
  *            [--state-dir DIR] [--latch off|auto|always]
@@ -136,6 +136,10 @@ static void usage(FILE *f)
 "                           them from one address (an IPv6 /64), and client\n"
 "                           ones (default %d); requests beyond are refused\n"
 "                           statelessly 503 with Retry-After\n"
+"  --sip-t1 MS              SIP's round-trip estimate T1 (RFC 3261 17.1.1.1;\n"
+"                           50-5000, default 500): retransmissions start at\n"
+"                           T1, an unanswered INVITE ends after 64*T1;\n"
+"                           below 500 only on a closed private network\n"
 "  --allow CIDR[,CIDR...]   accept requests only from these prefixes (IPv4,\n"
 "                           IPv6; repeatable; default: from anywhere);\n"
 "                           others get 403\n"

@@ -294,7 +294,7 @@ void ua_call_finish(struct ua_call *uc)
 	     call_end_name(uc->call.end), (unsigned long long)uc->fw.opens,
 	     (unsigned long long)uc->fw.pins,
 	     (unsigned long long)uc->fw.closes);
-	tmr_start(&uc->tmr_linger, UA_LINGER_MS, linger_tmr_h, uc);
+	tmr_start(&uc->tmr_linger, UA_LINGER_MS(uc->ua), linger_tmr_h, uc);
 }
 
 static void acts_str(const struct call_acts *o, char *buf, size_t size)
@@ -557,6 +557,11 @@ struct ua *ua_new(const struct ua_cfg *cfg, struct fwops *fw, char *err,
 
 		sip_limits_default(&lim, cfg->max_transactions);
 		sip_set_limits(ua->sip, &lim);
+		if (cfg->sip_t1_ms && sip_set_t1(ua->sip, cfg->sip_t1_ms)) {
+			snprintf(err, errlen, "--sip-t1 %u: not within %u-%u ms",
+				 cfg->sip_t1_ms, SIP_T1_MIN_MS, SIP_T1_MAX_MS);
+			goto fail;
+		}
 	}
 	if (!ua->sip) {
 		snprintf(err, errlen, "out of memory");
@@ -600,6 +605,9 @@ struct ua *ua_new(const struct ua_cfg *cfg, struct fwops *fw, char *err,
 	     "the signalling peer",
 	     media_allow_str(cfg->media_allow, allow, sizeof(allow)),
 	     ua->mpol.n_own, cfg->rtp_timeout_ms / 1000);
+	if (sip_t1(ua->sip) != SIP_T1_MS)
+		plog(PLOG_INFO, "SIP T1 %u ms (--sip-t1): INVITE timeout %u ms",
+		     sip_t1(ua->sip), SIP_TIMER_B(sip_t1(ua->sip)));
 	if (sip_transport_mode(ua->tp) != SIP_TP_UDP)
 		plog(PLOG_INFO, "transport %s: SIP over %s on port %u",
 		     sip_tp_mode_name(sip_transport_mode(ua->tp)),

@@ -47,6 +47,9 @@ struct ua_cfg {
 	/* server and client transactions at once, a quarter of them per
 	 * source; 0 = SIP_STX_MAX_DEFAULT (sip_tx.h) */
 	unsigned int max_transactions;
+	/* --sip-t1: RFC 3261 T1 in ms, its timers (B, H, ...) follow;
+	 * 0 = SIP_T1_MS (sip_tx.h) */
+	unsigned int sip_t1_ms;
 	const char *user;
 	const char *domain;		/* NULL: the listen address */
 	const char *proxy;		/* outbound proxy URI or NULL */

@@ -160,7 +160,8 @@ int ua_100rel_provisional(struct ua_call *uc, osip_message_t *resp)
 	if (!r)
 		return -ENOMEM;
 	if (!r->uas_init) {
-		sip_rel_uas_init(&r->uas, (uint32_t)rand_u64());
+		sip_rel_uas_init(&r->uas, (uint32_t)rand_u64(),
+				 sip_t1(uc->ua->sip));
 		r->uas_init = true;
 	}
 	ms = sip_rel_uas_send(&r->uas, &rseq);

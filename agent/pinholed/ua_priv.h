@@ -44,7 +44,7 @@
 #include "ua_session_timer.h"
 
 /* a closed call stays this long to absorb late retransmissions */
-#define UA_LINGER_MS		SIP_TIMER_L_MS
+#define UA_LINGER_MS(ua)	SIP_TIMER_L(sip_t1((ua)->sip))
 #define UA_EVQ_MAX		4
 #define UA_ALLOW		"INVITE, ACK, CANCEL, BYE, OPTIONS, PRACK, UPDATE"
 

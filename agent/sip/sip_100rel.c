@@ -12,7 +12,6 @@
 #include <strings.h>
 
 #include "sip_100rel.h"
-#include "sip_tx.h"
 
 const char *sip_100rel_mode_name(enum sip_100rel_mode m)
 {
@@ -161,10 +160,10 @@ int sip_100rel_rseq(const osip_message_t *resp, uint32_t *rseq)
 
 /* ------------------------------------------------------------- UAS */
 
-void sip_rel_uas_init(struct sip_rel_uas *u, uint32_t first)
+void sip_rel_uas_init(struct sip_rel_uas *u, uint32_t first, uint32_t t1)
 {
 	first &= SIP_RSEQ_FIRST_MAX;
-	*u = (struct sip_rel_uas){ .rseq = (first ? first : 1) - 1 };
+	*u = (struct sip_rel_uas){ .rseq = (first ? first : 1) - 1, .t1 = t1 };
 }
 
 int sip_rel_uas_send(struct sip_rel_uas *u, uint32_t *rseq)
@@ -177,10 +176,10 @@ int sip_rel_uas_send(struct sip_rel_uas *u, uint32_t *rseq)
 		return -ERANGE;
 	u->rseq++;
 	u->unacked = true;
-	u->retx_ms = SIP_T1_MS;
+	u->retx_ms = u->t1;
 	u->elapsed_ms = 0;
 	*rseq = u->rseq;
-	return (int)SIP_T1_MS;
+	return (int)u->t1;
 }
 
 uint32_t sip_rel_uas_retx(struct sip_rel_uas *u)
@@ -188,13 +187,13 @@ uint32_t sip_rel_uas_retx(struct sip_rel_uas *u)
 	if (!u->unacked)
 		return 0;
 	u->elapsed_ms += u->retx_ms;
-	if (u->elapsed_ms >= 64u * SIP_T1_MS) {
+	if (u->elapsed_ms >= 64u * u->t1) {
 		u->unacked = false;
 		return 0;
 	}
 	u->retx_ms *= 2;
-	if (u->elapsed_ms + u->retx_ms > 64u * SIP_T1_MS)
-		u->retx_ms = 64u * SIP_T1_MS - u->elapsed_ms;
+	if (u->elapsed_ms + u->retx_ms > 64u * u->t1)
+		u->retx_ms = 64u * u->t1 - u->elapsed_ms;
 	return u->retx_ms;
 }
 

@@ -68,11 +68,13 @@ struct sip_rel_uas {
 	bool unacked;		/* it waits for its PRACK */
 	uint32_t retx_ms;	/* the next retransmission after */
 	uint32_t elapsed_ms;	/* since it was first sent */
+	uint32_t t1;		/* ms: the SIP layer's T1 (sip_t1()) */
 };
 
 /* a new INVITE: its first reliable 1xx will have RSeq @first (1 to
- * 2^31-1: a random one, RFC 3262 3; 0 is taken as 1) */
-void sip_rel_uas_init(struct sip_rel_uas *u, uint32_t first);
+ * 2^31-1: a random one, RFC 3262 3; 0 is taken as 1); retransmissions
+ * from T1 @t1 ms */
+void sip_rel_uas_init(struct sip_rel_uas *u, uint32_t first, uint32_t t1);
 /*
  * A reliable 1xx is to be sent: its RSeq in *@rseq and the first
  * retransmission due after the returned ms (T1); -EBUSY: the last one is

@@ -123,7 +123,9 @@ fail:
 
 static void ctx_timeout_start(struct sip_ctx *ct)
 {
-	tmr_start(&ct->timeout, ct->invite ? SIP_TIMER_B_MS : SIP_TIMER_F_MS,
+	uint32_t t1 = ct->s->t1;
+
+	tmr_start(&ct->timeout, ct->invite ? SIP_TIMER_B(t1) : SIP_TIMER_F(t1),
 		  ctx_timeout_h, ct);
 }
 
@@ -140,7 +142,8 @@ static int ctx_first_send(struct sip_ctx *ct)
 		return -EIO;
 	/* A/E start at T1 on an unreliable transport only (17.1.1.2,
 	 * 17.1.2.2); B/F bound the whole */
-	ct->retx_ms = ct->invite ? SIP_TIMER_A_MS : SIP_TIMER_E_MS;
+	ct->retx_ms = ct->invite ? SIP_TIMER_A(ct->s->t1) :
+				   SIP_TIMER_E(ct->s->t1);
 	if (!ctx_reliable(ct))
 		tmr_start(&ct->retx, ct->retx_ms, ctx_retx_h, ct);
 	return 0;
@@ -445,7 +448,7 @@ static void ctx_response(struct sip_ctx *ct, const osip_message_t *resp)
 		}
 		if (ct->invite && code < 300) {
 			ct->state = SIP_CTX_ACCEPTED;
-			tmr_start(&ct->timeout, SIP_TIMER_M_MS, ctx_timeout_h, ct);
+			tmr_start(&ct->timeout, SIP_TIMER_M(ct->s->t1), ctx_timeout_h, ct);
 		} else if (ct->invite) {
 			ctx_send_ack(ct, resp);
 			ct->state = SIP_CTX_COMPLETED;
@@ -481,7 +484,7 @@ static int ctx_send_cancel(struct sip_ctx *ct)
 		return -ENOMEM;
 	ct->cancelled = true;
 	/* 9.1: if no final arrives 64*T1 after the CANCEL, give up */
-	tmr_start(&ct->timeout, SIP_TIMER_B_MS, ctx_timeout_h, ct);
+	tmr_start(&ct->timeout, SIP_TIMER_B(ct->s->t1), ctx_timeout_h, ct);
 	ct = ctx_start(ct->s, c, &ct->dst, false, NULL, NULL);
 	if (!ct)
 		return -EIO;

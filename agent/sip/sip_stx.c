@@ -250,21 +250,21 @@ int sip_stx_reply(struct sip_stx *st, osip_message_t *resp)
 	if (st->invite && code < 300) {
 		/* 13.3.1.4 / RFC 6026: 2xx again at T1, 2T1.. T2 until ACK */
 		st->state = SIP_STX_ACCEPTED;
-		st->retx_ms = SIP_T1_MS;
+		st->retx_ms = st->s->t1;
 		tmr_start(&st->retx, st->retx_ms, stx_retx_h, st);
-		tmr_start(&st->timeout, SIP_TIMER_L_MS, stx_timeout_h, st);
+		tmr_start(&st->timeout, SIP_TIMER_L(st->s->t1), stx_timeout_h, st);
 	} else if (st->invite) {
 		st->state = SIP_STX_COMPLETED;
-		st->retx_ms = SIP_TIMER_G_MS;
+		st->retx_ms = SIP_TIMER_G(st->s->t1);
 		tmr_start(&st->retx, st->retx_ms, stx_retx_h, st);
-		tmr_start(&st->timeout, SIP_TIMER_H_MS, stx_timeout_h, st);
+		tmr_start(&st->timeout, SIP_TIMER_H(st->s->t1), stx_timeout_h, st);
 	} else {
 		st->state = SIP_STX_COMPLETED;
 		/* what a retransmission needs is in resp and ids */
 		osip_message_free(st->req);
 		st->req = NULL;
 		/* 17.2.2: Timer J is 0 on a reliable transport */
-		tmr_start(&st->timeout, st->reliable ? 0 : SIP_TIMER_J_MS,
+		tmr_start(&st->timeout, st->reliable ? 0 : SIP_TIMER_J(st->s->t1),
 			  stx_timeout_h, st);
 	}
 	return ret;

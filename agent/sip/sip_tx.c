@@ -84,6 +84,7 @@ struct sip *sip_new(struct sip_transport *tp, sip_req_h *h, void *arg)
 	s->req_h = h;
 	s->arg = arg;
 	sip_limits_default(&s->lim, 0);
+	s->t1 = SIP_T1_MS;
 	sip_transport_set_fail_handler(tp, sip_tx_ctx_conn_failed, s);
 	return s;
 }
@@ -91,6 +92,19 @@ struct sip *sip_new(struct sip_transport *tp, sip_req_h *h, void *arg)
 void sip_set_limits(struct sip *s, const struct sip_limits *l)
 {
 	s->lim = *l;
+}
+
+int sip_set_t1(struct sip *s, unsigned int ms)
+{
+	if (ms < SIP_T1_MIN_MS || ms > SIP_T1_MAX_MS)
+		return -ERANGE;
+	s->t1 = ms;
+	return 0;
+}
+
+uint32_t sip_t1(const struct sip *s)
+{
+	return s->t1;
 }
 
 static void lookup_send_free(struct sip_lookup_send *ls);

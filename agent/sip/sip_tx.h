@@ -57,22 +57,41 @@
 
 #include "sip_transport.h"
 
-/* RFC 3261 17.1.1.1 and table 4: the timer constants, named once */
-#define SIP_T1_MS		500u	/* RTT estimate */
+/*
+ * RFC 3261 17.1.1.1 and table 4: the timer constants, named once. T1, the
+ * round-trip estimate, is 500 ms unless set per layer (sip_set_t1():
+ * larger on a long-delay path; smaller only in a closed private network,
+ * 17.1.1.1); "changing T1 adjusts" the timers defined from it (A, B, E, F,
+ * G, H, J, and RFC 6026's L and M), SIP_TIMER_x(t1). T2, T4 and Timer D do
+ * not depend on it.
+ */
+#define SIP_T1_MS		500u	/* RTT estimate: the default */
+#define SIP_T1_MIN_MS		50u
+#define SIP_T1_MAX_MS		5000u
 #define SIP_T2_MS		4000u	/* max non-INVITE retransmit interval */
 #define SIP_T4_MS		5000u	/* max time a message stays in the net */
-#define SIP_TIMER_A_MS		SIP_T1_MS		/* INVITE retransmit, doubles */
-#define SIP_TIMER_B_MS		(64u * SIP_T1_MS)	/* INVITE timeout */
-#define SIP_TIMER_D_MS		32000u			/* >32 s for UDP */
-#define SIP_TIMER_E_MS		SIP_T1_MS		/* non-INVITE retransmit */
-#define SIP_TIMER_F_MS		(64u * SIP_T1_MS)	/* non-INVITE timeout */
-#define SIP_TIMER_G_MS		SIP_T1_MS		/* INVITE response retransmit */
-#define SIP_TIMER_H_MS		(64u * SIP_T1_MS)	/* wait for ACK */
-#define SIP_TIMER_I_MS		SIP_T4_MS		/* absorb ACK retransmits */
-#define SIP_TIMER_J_MS		(64u * SIP_T1_MS)	/* absorb request retransmits */
-#define SIP_TIMER_K_MS		SIP_T4_MS		/* absorb response retransmits */
-#define SIP_TIMER_L_MS		(64u * SIP_T1_MS)	/* RFC 6026: 2xx, wait for ACK */
-#define SIP_TIMER_M_MS		(64u * SIP_T1_MS)	/* RFC 6026: 2xx retransmits */
+#define SIP_TIMER_A(t1)		(t1)		/* INVITE retransmit, doubles */
+#define SIP_TIMER_B(t1)		(64u * (t1))	/* INVITE timeout */
+#define SIP_TIMER_D_MS		32000u		/* >32 s for UDP */
+#define SIP_TIMER_E(t1)		(t1)		/* non-INVITE retransmit */
+#define SIP_TIMER_F(t1)		(64u * (t1))	/* non-INVITE timeout */
+#define SIP_TIMER_G(t1)		(t1)		/* INVITE response retransmit */
+#define SIP_TIMER_H(t1)		(64u * (t1))	/* wait for ACK */
+#define SIP_TIMER_I_MS		SIP_T4_MS	/* absorb ACK retransmits */
+#define SIP_TIMER_J(t1)		(64u * (t1))	/* absorb request retransmits */
+#define SIP_TIMER_K_MS		SIP_T4_MS	/* absorb response retransmits */
+#define SIP_TIMER_L(t1)		(64u * (t1))	/* RFC 6026: 2xx, wait for ACK */
+#define SIP_TIMER_M(t1)		(64u * (t1))	/* RFC 6026: 2xx retransmits */
+/* the same at the default T1 */
+#define SIP_TIMER_A_MS		SIP_TIMER_A(SIP_T1_MS)
+#define SIP_TIMER_B_MS		SIP_TIMER_B(SIP_T1_MS)
+#define SIP_TIMER_E_MS		SIP_TIMER_E(SIP_T1_MS)
+#define SIP_TIMER_F_MS		SIP_TIMER_F(SIP_T1_MS)
+#define SIP_TIMER_G_MS		SIP_TIMER_G(SIP_T1_MS)
+#define SIP_TIMER_H_MS		SIP_TIMER_H(SIP_T1_MS)
+#define SIP_TIMER_J_MS		SIP_TIMER_J(SIP_T1_MS)
+#define SIP_TIMER_L_MS		SIP_TIMER_L(SIP_T1_MS)
+#define SIP_TIMER_M_MS		SIP_TIMER_M(SIP_T1_MS)
 
 struct sip;
 struct sip_ctx;
@@ -104,6 +123,13 @@ struct sip *sip_new(struct sip_transport *tp, sip_req_h *h, void *arg);
 void sip_free(struct sip *s);
 /* replaces the limits (sip_new: the defaults); transactions alive stay */
 void sip_set_limits(struct sip *s, const struct sip_limits *l);
+/*
+ * T1 in ms, set before the first transaction (sip_new: SIP_T1_MS);
+ * -ERANGE outside SIP_T1_MIN_MS..SIP_T1_MAX_MS, T1 unchanged. sip_t1():
+ * the layer's T1.
+ */
+int sip_set_t1(struct sip *s, unsigned int ms);
+uint32_t sip_t1(const struct sip *s);
 struct sip_transport *sip_transport(const struct sip *s);
 /* the transport's receive handler (sip_recv_h) */
 void sip_input(osip_message_t *msg, const struct sockaddr_storage *src,

@@ -41,6 +41,7 @@ struct sip {
 	struct htab src_by_key;		/* struct sip_src */
 	unsigned int nctx, nstx;
 	struct sip_limits lim;
+	uint32_t t1;			/* ms, sip_set_t1() */
 	uint64_t stx_refused, ctx_refused;
 	/* stateless requests waiting for their lookup (sip_tx.c) */
 	struct sip_lookup_send *lookups;

@@ -15,7 +15,9 @@
 #include <time.h>
 #include <unistd.h>
 #include <linux/genetlink.h>
+#include <linux/if_addr.h>
 #include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 
 #include "phnl.h"
 
@@ -864,21 +866,107 @@ int ph_peer_socket(int domain, int type, int proto)
  *   P: phpeer 10.99.0.2/24 10.99.0.4/24 fd99::2/64 fd99::4/64 (deprecated)
  * Sets ph_peer_ns to P; we stay in T.
  */
+/* RTM_GETADDR dump callback: sets *@data when an address of the
+ * interface in the first int is tentative */
+static int tentative_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *a;
+	int *st = data;
+	uint32_t flags;
+
+	if (nlh->nlmsg_type != RTM_NEWADDR || (int)ifa->ifa_index != st[0])
+		return MNL_CB_OK;
+	flags = ifa->ifa_flags;
+	mnl_attr_for_each(a, nlh, sizeof(*ifa))
+		if (mnl_attr_get_type(a) == IFA_FLAGS &&
+		    mnl_attr_get_payload_len(a) == sizeof(uint32_t))
+			flags = mnl_attr_get_u32(a);
+	if (flags & IFA_F_TENTATIVE)
+		st[1] = 1;
+	return MNL_CB_OK;
+}
+
+/* 1: an IPv6 address of interface @ifindex is tentative, 0: none, -errno */
+static int any_tentative(int ifindex)
+{
+	static char buf[32768];		/* a dump's messages */
+	struct mnl_socket *nl = mnl_socket_open(NETLINK_ROUTE);
+	unsigned int seq = 1, portid;
+	struct nlmsghdr *nlh;
+	struct ifaddrmsg *ifa;
+	int st[2] = { ifindex, 0 }, n, r = MNL_CB_OK, e = 0;
+
+	if (!nl)
+		return -errno;
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		n = -errno;
+		mnl_socket_close(nl);
+		return n;
+	}
+	portid = mnl_socket_get_portid(nl);
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_GETADDR;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	nlh->nlmsg_seq = seq;
+	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	ifa->ifa_family = AF_INET6;
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
+		r = MNL_CB_ERROR;
+		e = errno;
+	}
+	while (r > MNL_CB_STOP) {
+		n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
+		if (n <= 0) {
+			r = MNL_CB_ERROR;
+			e = n < 0 ? errno : EPROTO;
+			break;
+		}
+		r = mnl_cb_run(buf, n, seq, portid, tentative_cb, st);
+		if (r == MNL_CB_ERROR)
+			e = errno;
+	}
+	mnl_socket_close(nl);
+	/* an address changed during the dump (libmnl: EINTR for
+	 * NLM_F_DUMP_INTR), as it does while they leave tentative: again */
+	if (r == MNL_CB_ERROR)
+		return e == EINTR ? 1 : -e;
+	return st[1];
+}
+
 /*
  * Wait until no IPv6 address of @dev is tentative: until the link has its
  * carrier (veth: both ends up, signalled through linkwatch, which may take
  * a second) even a "nodad" address is tentative, unusable as a source and
- * not local as a destination.
+ * not local as a destination. Polled over rtnetlink, no process per look
+ * (a shell loop of "ip" and "sleep" took most of a test's time on a
+ * loaded TCG host); at most 10 s.
  */
 static int wait_not_tentative(const char *dev)
 {
-	char cmd[256];
+	int idx = (int)if_nametoindex(dev), r;
+	uint64_t end = ph_now_ms() + 10000;
 
-	snprintf(cmd, sizeof(cmd),
-		 "for i in $(seq 100); do "
-		 "[ -z \"$(ip -6 addr show dev %s tentative)\" ] && exit 0; "
-		 "sleep 0.05; done; exit 1", dev);
-	return system(cmd) ? -ETIMEDOUT : 0;
+	if (!idx)
+		return -errno;
+	while ((r = any_tentative(idx)) == 1 && ph_now_ms() < end)
+		usleep(20 * 1000);
+	return r == 1 ? -ETIMEDOUT : r;
+}
+
+/*
+ * "ip" commands, one a line, in one "ip -batch" (stops at the first that
+ * fails): one process instead of one per command, which on a loaded TCG
+ * host cost most of a test's set-up. 0 or -EIO.
+ */
+static int ip_batch(const char *cmds)
+{
+	FILE *f = popen("ip -batch -", "w");
+
+	if (!f)
+		return -EIO;
+	fputs(cmds, f);
+	return pclose(f) ? -EIO : 0;
 }
 
 int ph_netns_peer(void)
@@ -896,21 +984,21 @@ int ph_netns_peer(void)
 	}
 	peer = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 	snprintf(cmd, sizeof(cmd),
-		 "ip link set lo up && "
-		 "ip link add phpeer type veth peer name phv0 netns /proc/self/fd/%d && "
-		 "ip addr add 10.99.0.2/24 dev phpeer && "
-		 "ip addr add 10.99.0.4/24 dev phpeer && "
-		 "ip addr add fd99::2/64 dev phpeer nodad && "
-		 "ip addr add fd99::4/64 dev phpeer nodad preferred_lft 0 && "
-		 "ip link set phpeer up", home);
-	r = system(cmd) ? -EIO : 0;
+		 "link set lo up\n"
+		 "link add phpeer type veth peer name phv0 netns /proc/self/fd/%d\n"
+		 "addr add 10.99.0.2/24 dev phpeer\n"
+		 "addr add 10.99.0.4/24 dev phpeer\n"
+		 "addr add fd99::2/64 dev phpeer nodad\n"
+		 "addr add fd99::4/64 dev phpeer nodad preferred_lft 0\n"
+		 "link set phpeer up\n", home);
+	r = ip_batch(cmd);
 	if (setns(home, CLONE_NEWNET))
 		r = -errno;
-	if (!r && system("ip addr add 10.99.0.1/24 dev phv0 && "
-			 "ip addr add 10.99.0.3/24 dev phv0 && "
-			 "ip addr add fd99::1/64 dev phv0 nodad && "
-			 "ip addr add fd99::3/64 dev phv0 nodad && "
-			 "ip link set phv0 up"))
+	if (!r && ip_batch("addr add 10.99.0.1/24 dev phv0\n"
+			   "addr add 10.99.0.3/24 dev phv0\n"
+			   "addr add fd99::1/64 dev phv0 nodad\n"
+			   "addr add fd99::3/64 dev phv0 nodad\n"
+			   "link set phv0 up\n"))
 		r = -EIO;
 	if (!r)
 		r = wait_not_tentative("phv0");

@@ -278,3 +278,25 @@ TEST(latch_and_public_address)
 	config_defaults(&o);
 	expect_defaults();
 }
+
+/* --sip-t1: RFC 3261 T1 in ms, 50..5000, default 500; a bad one changes
+ * nothing */
+TEST(sip_t1)
+{
+	config_defaults(&o);
+	EXPECT_EQ(o.ua.sip_t1_ms, 500);
+	EXPECT_EQ(PARSE("sip-t1 = 49\n"), -EINVAL);
+	EXPECT_STREQ(err, "t.conf:1: --sip-t1 takes milliseconds (50-5000), "
+		     "not '49'");
+	EXPECT_EQ(PARSE("sip-t1 = 5001\n"), -EINVAL);
+	EXPECT_EQ(PARSE("sip-t1 = 100ms\n"), -EINVAL);
+	EXPECT_EQ(PARSE("sip-t1 = -100\n"), -EINVAL);
+	EXPECT_EQ(o.ua.sip_t1_ms, 500);
+	ASSERT_EQ(PARSE("sip-t1 = 50\n"), 0);
+	EXPECT_EQ(o.ua.sip_t1_ms, 50);
+	ASSERT_EQ(PARSE("sip-t1 = 5000\n"), 0);
+	EXPECT_EQ(o.ua.sip_t1_ms, 5000);
+	config_free(&o);
+	config_defaults(&o);
+	expect_defaults();
+}

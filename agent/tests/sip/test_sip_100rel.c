@@ -143,7 +143,7 @@ TEST(uas_one_outstanding_in_sequence)
 	struct sip_rel_uas u;
 	uint32_t r;
 
-	sip_rel_uas_init(&u, 100);
+	sip_rel_uas_init(&u, 100, SIP_T1_MS);
 	EXPECT_EQ(sip_rel_uas_send(&u, &r), (int)SIP_T1_MS);
 	EXPECT_EQ(r, 100u);
 	EXPECT_EQ(sip_rel_uas_send(&u, &r), -EBUSY);
@@ -151,13 +151,13 @@ TEST(uas_one_outstanding_in_sequence)
 	EXPECT_EQ(sip_rel_uas_send(&u, &r), (int)SIP_T1_MS);
 	EXPECT_EQ(r, 101u);
 	/* the first below 2^31, the next past it: no wrap (RFC 3262 3) */
-	sip_rel_uas_init(&u, SIP_RSEQ_MAX);
+	sip_rel_uas_init(&u, SIP_RSEQ_MAX, SIP_T1_MS);
 	sip_rel_uas_send(&u, &r);
 	EXPECT_EQ(r, SIP_RSEQ_FIRST_MAX);
 	EXPECT_EQ(sip_rel_uas_prack(&u, r, 7, "INVITE", 7), 0);
 	sip_rel_uas_send(&u, &r);
 	EXPECT_EQ(r, SIP_RSEQ_FIRST_MAX + 1);
-	sip_rel_uas_init(&u, 0);
+	sip_rel_uas_init(&u, 0, SIP_T1_MS);
 	sip_rel_uas_send(&u, &r);
 	EXPECT_EQ(r, 1u);
 }
@@ -168,7 +168,7 @@ TEST(uas_prack_match_else_481)
 	struct sip_rel_uas u;
 	uint32_t r;
 
-	sip_rel_uas_init(&u, 5);
+	sip_rel_uas_init(&u, 5, SIP_T1_MS);
 	EXPECT_EQ(sip_rel_uas_prack(&u, 5, 7, "INVITE", 7), -ENOENT);
 	sip_rel_uas_send(&u, &r);
 	EXPECT_EQ(sip_rel_uas_prack(&u, 4, 7, "INVITE", 7), -ENOENT);
@@ -187,7 +187,7 @@ TEST(uas_retransmit_doubling_until_64t1)
 	struct sip_rel_uas u;
 	uint32_t r, ms, total, n = 0;
 
-	sip_rel_uas_init(&u, 1);
+	sip_rel_uas_init(&u, 1, SIP_T1_MS);
 	total = (uint32_t)sip_rel_uas_send(&u, &r);
 	while ((ms = sip_rel_uas_retx(&u)) != 0) {
 		EXPECT_EQ(ms, n < 5 ? SIP_T1_MS << (n + 1) :
@@ -199,6 +199,24 @@ TEST(uas_retransmit_doubling_until_64t1)
 	EXPECT_EQ(total, 64u * SIP_T1_MS);
 	EXPECT_FALSE(u.unacked);
 	EXPECT_EQ(sip_rel_uas_send(&u, &r), (int)SIP_T1_MS);
+}
+
+/* the same schedule from another T1 (--sip-t1): 64*T1 = 6.4 s at 100 ms */
+TEST(uas_retransmit_follows_t1)
+{
+	struct sip_rel_uas u;
+	uint32_t r, ms, total, n = 0;
+
+	sip_rel_uas_init(&u, 1, 100);
+	total = (uint32_t)sip_rel_uas_send(&u, &r);
+	EXPECT_EQ(total, 100u);
+	while ((ms = sip_rel_uas_retx(&u)) != 0) {
+		EXPECT_EQ(ms, n < 5 ? 100u << (n + 1) : 6400u - total);
+		total += ms;
+		n++;
+	}
+	EXPECT_EQ(n, 6u);
+	EXPECT_EQ(total, 6400u);
 }
 
 /* in order per To tag; duplicates and gaps not processed further */

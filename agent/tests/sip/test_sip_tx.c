@@ -252,6 +252,97 @@ TEST(invite_server_timer_h_without_ack)
 	sip_stx_release(E.stx);
 }
 
+/* RFC 3261 17.1.1.1: T1 is set within its bounds only */
+TEST(t1_set_within_bounds)
+{
+	setup();
+	EXPECT_EQ(sip_t1(E.sip), SIP_T1_MS);
+	EXPECT_EQ(sip_set_t1(E.sip, SIP_T1_MIN_MS - 1), -ERANGE);
+	EXPECT_EQ(sip_set_t1(E.sip, SIP_T1_MAX_MS + 1), -ERANGE);
+	EXPECT_EQ(sip_set_t1(E.sip, 0), -ERANGE);
+	EXPECT_EQ(sip_t1(E.sip), SIP_T1_MS);	/* unchanged */
+	EXPECT_EQ(sip_set_t1(E.sip, SIP_T1_MIN_MS), 0);
+	EXPECT_EQ(sip_t1(E.sip), SIP_T1_MIN_MS);
+	EXPECT_EQ(sip_set_t1(E.sip, SIP_T1_MAX_MS), 0);
+	EXPECT_EQ(sip_t1(E.sip), SIP_T1_MAX_MS);
+}
+
+/* T1 100 ms: Timer A from 100 ms, doubling (0.1, 0.3 .. 3.1, 6.3 s),
+ * Timer B at 64*T1 = 6.4 s, not 32 */
+TEST(invite_client_timers_follow_t1)
+{
+	struct sip_ctx *ct;
+
+	setup();
+	ASSERT_EQ(sip_set_t1(E.sip, 100), 0);
+	ct = sip_ctx_send(E.sip, request("INVITE"), &E.peer_addr, resp_h, NULL);
+	ASSERT_TRUE(ct != NULL);
+	EXPECT_EQ(peer_count(), 1);
+	tmr_fake_advance(99);
+	EXPECT_EQ(peer_count(), 0);
+	tmr_fake_advance(1);
+	EXPECT_EQ(peer_count(), 1);
+	tmr_fake_advance(SIP_TIMER_B(100) - 100 - 1);
+	EXPECT_EQ(peer_count(), 5);
+	EXPECT_EQ(E.ncodes, 0);
+	tmr_fake_advance(1);
+	ASSERT_EQ(E.ncodes, 1);
+	EXPECT_EQ(E.codes[0], 408);
+	sip_ctx_release(ct);
+}
+
+/* T1 100 ms: Timer E from 100 ms (0.1, 0.3 .. 3.1, 6.3 s: its T2 cap of
+ * 4 s, not from T1, not reached), Timer F at 6.4 s */
+TEST(non_invite_client_timers_follow_t1)
+{
+	struct sip_ctx *ct;
+
+	setup();
+	ASSERT_EQ(sip_set_t1(E.sip, 100), 0);
+	ct = sip_ctx_send(E.sip, request("OPTIONS"), &E.peer_addr, resp_h, NULL);
+	ASSERT_TRUE(ct != NULL);
+	EXPECT_EQ(peer_count(), 1);
+	tmr_fake_advance(SIP_TIMER_F(100) - 1);
+	EXPECT_EQ(peer_count(), 6);
+	EXPECT_EQ(E.ncodes, 0);
+	tmr_fake_advance(1);
+	ASSERT_EQ(E.ncodes, 1);
+	EXPECT_EQ(E.codes[0], 408);
+	sip_ctx_release(ct);
+}
+
+/* T1 100 ms: the 2xx again at 0.1, 0.3 .. 3.1, 6.3 s, given up (Timer L)
+ * at 6.4 s; a non-2xx's Timer G from 100 ms and Timer H at 6.4 s */
+TEST(invite_server_timers_follow_t1)
+{
+	setup();
+	ASSERT_EQ(sip_set_t1(E.sip, 100), 0);
+	peer_invite("z9hG4bKt1a");
+	ASSERT_TRUE(E.stx != NULL);
+	sip_stx_reply_code(E.stx, 200, "ours");
+	EXPECT_EQ(peer_count(), 1);
+	tmr_fake_advance(100);
+	EXPECT_EQ(peer_count(), 1);
+	tmr_fake_advance(SIP_TIMER_L(100) - 100 - 1);
+	EXPECT_EQ(peer_count(), 5);
+	EXPECT_EQ(E.ack_timeouts, 0);
+	tmr_fake_advance(1);
+	EXPECT_EQ(E.ack_timeouts, 1);
+	sip_stx_release(E.stx);
+
+	peer_invite("z9hG4bKt1b");
+	ASSERT_TRUE(E.stx != NULL);
+	sip_stx_reply_code(E.stx, 486, "ours");
+	EXPECT_EQ(peer_count(), 1);
+	tmr_fake_advance(100);
+	EXPECT_EQ(peer_count(), 1);
+	tmr_fake_advance(SIP_TIMER_H(100) - 100 - 1);
+	EXPECT_EQ(sip_stx_state(E.stx), SIP_STX_COMPLETED);
+	tmr_fake_advance(1);
+	EXPECT_EQ(sip_stx_state(E.stx), SIP_STX_TERMINATED);
+	sip_stx_release(E.stx);
+}
+
 TEST(cancel_answered_200_and_reported)
 {
 	char first[4][128];
