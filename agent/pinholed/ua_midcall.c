@@ -381,7 +381,7 @@ static void retry_tmr_h(void *arg)
 	/* 14.1: not while the peer's INVITE, taken during the back-off, is
 	 * in progress (a late offer of ours waits in its 2xx for the ACK) */
 	if (uc->mid.late || (uc->mid.stx && !sip_stx_final(uc->mid.stx))) {
-		tmr_start(&uc->mid.tmr_retry, SIP_T1_MS, retry_tmr_h, uc);
+		tmr_start(&uc->mid.tmr_retry, sip_t1(uc->ua->sip), retry_tmr_h, uc);
 		return;
 	}
 	send_reinvite(uc);
