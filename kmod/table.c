@@ -198,6 +198,7 @@ struct pinhole *pinhole_table_open(struct pinhole_net *pn,
 				   struct netlink_ext_ack *extack)
 {
 	const struct pinhole_config *cfg = pinhole_table_config(pn);
+	struct pinhole_owner *owner = spec->owner_of;
 	struct pinhole_remote *remote;
 	unsigned long expires;
 	struct pinhole *ph;
@@ -247,8 +248,8 @@ struct pinhole *pinhole_table_open(struct pinhole_net *pn,
 		ph->flags |= PINHOLE_PF_LEASE_ONLY;
 
 	if (spec->owner) {
-		err = pinhole_owner_attach(pn, ph, spec->owner, spec->owner_sk,
-					   cfg->max_per_owner);
+		err = pinhole_owner_attach(pn, ph, &owner, spec->owner,
+					   spec->owner_sk, cfg->max_per_owner);
 		if (err == -EDQUOT) {
 			pn->refused++;
 			NL_SET_ERR_MSG_MOD(extack, "owner pinhole limit reached");
@@ -495,6 +496,7 @@ void pinhole_table_orphan(struct pinhole_net *pn, struct pinhole *ph,
  * @pn: the namespace
  * @phs: the orphans, in their grace (PINHOLE_PF_ORPHAN, not expired)
  * @n: how many
+ * @owner: @sk's owner record, NULL if none (pinhole_release_stale())
  * @portid: the new owner's netlink port id, not 0
  * @sk: the new owner's socket, bound to @portid
  * @lease_ms: their new lease, 0 = each one's state's lease
@@ -506,8 +508,9 @@ void pinhole_table_orphan(struct pinhole_net *pn, struct pinhole *ph,
  * Return: 0, -ERANGE (lease), -EDQUOT (owner limit) or -ENOMEM.
  */
 int pinhole_table_adopt(struct pinhole_net *pn, struct pinhole **phs,
-			unsigned int n, u32 portid, struct sock *sk,
-			u32 lease_ms, struct netlink_ext_ack *extack)
+			unsigned int n, struct pinhole_owner *owner, u32 portid,
+			struct sock *sk, u32 lease_ms,
+			struct netlink_ext_ack *extack)
 {
 	const struct pinhole_config *cfg = pinhole_table_config(pn);
 	unsigned long expires;
@@ -521,7 +524,7 @@ int pinhole_table_adopt(struct pinhole_net *pn, struct pinhole **phs,
 		return -ERANGE;
 	}
 	for (i = 0; i < n; i++) {
-		err = pinhole_owner_attach(pn, phs[i], portid, sk,
+		err = pinhole_owner_attach(pn, phs[i], &owner, portid, sk,
 					   cfg->max_per_owner);
 		if (err)
 			goto undo;
