@@ -87,7 +87,7 @@ int pinhole_owner_attach(struct pinhole_net *pn, struct pinhole *ph,
 	}
 	list_add_tail(&ph->owner_node, &owner->pinholes);
 	owner->count++;
-	ph->owner = owner;
+	ph->owner = portid;
 	return 0;
 }
 
@@ -96,14 +96,18 @@ int pinhole_owner_attach(struct pinhole_net *pn, struct pinhole *ph,
  *			  left with none
  * @pn: the namespace
  * @ph: the pinhole, owned
+ *
+ * Its owner is the one under its port id: a gone socket's owner leaves
+ * pn->owners only with its last pinhole, and a new socket of the port id
+ * gets an owner only once that one is released (pinhole_release_stale()).
  */
 void pinhole_owner_detach(struct pinhole_net *pn, struct pinhole *ph)
 {
-	struct pinhole_owner *owner = ph->owner;
+	struct pinhole_owner *owner = xa_load(&pn->owners, ph->owner);
 
 	lockdep_assert_held(&pn->lock);
 	list_del_init(&ph->owner_node);
-	ph->owner = NULL;
+	ph->owner = 0;
 	if (--owner->count)
 		return;
 	xa_erase(&pn->owners, owner->portid);
