@@ -240,7 +240,7 @@ sec_datapath()
 		echo "over the entries present: module, table and per-entry cost. Memory"
 		echo "freed by an earlier step and reused can hide growth from (1), hence (2)."
 		echo "Slab caches that grew most (kB; SLUB merges caches of one size, so"
-		echo "the pinhole cache may show as another 128-byte cache):"
+		echo "the pinhole cache, 120-byte objects, may show as another cache of that size, e.g. seq_file):"
 		for n in $sizes; do
 			for v in "dp_pinhole pinhole" "dp_nft nft" "dp_nftmem nft_tc"; do
 				t=$(get $v "$n" mem_slab_top_kb)

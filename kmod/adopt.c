@@ -63,6 +63,7 @@ int pinhole_adopt_cmd(struct sk_buff *skb, struct genl_info *info)
 {
 	struct pinhole_net *pn = pinhole_pernet(genl_info_net(info));
 	const struct nlattr *cla = info->attrs[PINHOLE_A_COOKIE];
+	struct pinhole_owner *owner;
 	struct pinhole **phs = NULL;
 	struct sk_buff *msg;
 	u32 lease_ms;
@@ -88,7 +89,7 @@ int pinhole_adopt_cmd(struct sk_buff *skb, struct genl_info *info)
 
 	mutex_lock(&pn->lock);
 	/* a gone socket's owner under the caller's port id goes first */
-	pinhole_release_stale(pn, info->snd_portid, NETLINK_CB(skb).sk);
+	owner = pinhole_release_stale(pn, info->snd_portid, NETLINK_CB(skb).sk);
 	n = pinhole_adopt_find(pn, cookie, NULL, 0);
 	if (n == -EBUSY) {
 		NL_SET_ERR_MSG_ATTR(info->extack, cla,
@@ -109,7 +110,7 @@ int pinhole_adopt_cmd(struct sk_buff *skb, struct genl_info *info)
 	}
 	/* under the same lock: the same pinholes */
 	pinhole_adopt_find(pn, cookie, phs, n);
-	err = pinhole_table_adopt(pn, phs, n, info->snd_portid,
+	err = pinhole_table_adopt(pn, phs, n, owner, info->snd_portid,
 				  NETLINK_CB(skb).sk, lease_ms, info->extack);
 	if (err == -ERANGE)
 		NL_SET_BAD_ATTR(info->extack, info->attrs[PINHOLE_A_LEASE_MS]);

@@ -222,7 +222,8 @@ int pinhole_cmd_open(struct sk_buff *skb, struct genl_info *info)
 	mutex_lock(&pn->lock);
 	/* whatever comes of this request: that socket is gone */
 	if (spec.owner)
-		pinhole_release_stale(pn, spec.owner, spec.owner_sk);
+		spec.owner_of = pinhole_release_stale(pn, spec.owner,
+						      spec.owner_sk);
 	ph = pinhole_table_open(pn, &spec, info->extack);
 	if (IS_ERR(ph)) {
 		err = PTR_ERR(ph);

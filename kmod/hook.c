@@ -36,6 +36,7 @@
 
 #include "config.h"
 #include "hook.h"
+#include "lookup.h"
 #include "object.h"
 #include "pernet.h"
 #include "table.h"
@@ -59,17 +60,17 @@ struct pinhole_ports {
  * Count the packet and say its fate. u64_stats_update_begin()/end() are
  * empty on 64-bit kernels; the per-cpu counters need no atomics.
  */
-static enum pinhole_verdict pinhole_hook_verdict(struct pinhole_net *pn,
-						 const struct sk_buff *skb,
-						 struct pinhole_key *key,
-						 const union nf_inet_addr *saddr,
-						 u16 sport)
+static __always_inline enum pinhole_verdict
+pinhole_hook_verdict(struct pinhole_net *pn, const struct sk_buff *skb,
+		     struct pinhole_key *key, const union nf_inet_addr *saddr,
+		     u16 sport, bool inl)
 {
 	struct pinhole_pcpu_stats *st = this_cpu_ptr(pn->pcpu);
 	unsigned int len = skb->len;
 	bool ok;
 
-	ok = pinhole_table_match(pn, key, saddr, sport, len);
+	ok = inl ? __pinhole_table_match(pn, key, saddr, sport, len) :
+		   pinhole_table_match(pn, key, saddr, sport, len);
 	u64_stats_update_begin(&st->syncp);
 	if (ok) {
 		u64_stats_inc(&st->pkts_accepted);
@@ -121,16 +122,31 @@ pinhole_hook_managed(const struct pinhole_config *cfg, u8 proto, u16 dport,
 	       pinhole_config_in_scope(cfg, state);
 }
 
+/*
+ * What the lookup needs of a packet, filled by the family's parser: the
+ * key (destination address zero-padded), the source address (@src: into
+ * the IPv6 header, or @saddr for IPv4, zero-padded) and port.
+ */
+struct pinhole_pkt {
+	struct pinhole_key key;
+	const union nf_inet_addr *src;
+	union nf_inet_addr saddr;
+	u16 sport;
+};
+
+/*
+ * The parsers return PINHOLE_VERDICT_LIVE for "look it up": they never
+ * decide that themselves. Each leaves the lookup to pinhole_decide_pkt(),
+ * so that the packet path has one lookup to inline.
+ */
 static __always_inline enum pinhole_verdict
-pinhole_decide_ipv4(struct pinhole_net *pn, const struct pinhole_config *cfg,
-		    const struct sk_buff *skb, const struct nf_hook_state *state,
-		    unsigned int flags)
+pinhole_parse_ipv4(struct pinhole_net *pn, const struct pinhole_config *cfg,
+		   const struct sk_buff *skb, const struct nf_hook_state *state,
+		   unsigned int flags, struct pinhole_pkt *pkt)
 {
 	const struct iphdr *iph = ip_hdr(skb);
 	const struct pinhole_ports *ports;
 	struct pinhole_ports _ports;
-	union nf_inet_addr saddr;
-	struct pinhole_key key;
 	u16 dport;
 
 	if (iph->protocol != IPPROTO_UDP && iph->protocol != IPPROTO_TCP)
@@ -152,31 +168,32 @@ pinhole_decide_ipv4(struct pinhole_net *pn, const struct pinhole_config *cfg,
 	if (!pinhole_hook_managed(cfg, iph->protocol, dport, state, flags))
 		return PINHOLE_VERDICT_UNMANAGED;
 
-	key.family = AF_INET;
-	key.proto = iph->protocol;
-	key.port = dport;
-	key.laddr.ip = iph->daddr;
-	key.laddr.all[1] = 0;
-	key.laddr.all[2] = 0;
-	key.laddr.all[3] = 0;
-	saddr.ip = iph->saddr;
-	saddr.all[1] = 0;
-	saddr.all[2] = 0;
-	saddr.all[3] = 0;
-	return pinhole_hook_verdict(pn, skb, &key, &saddr, ntohs(ports->sport));
+	pkt->key.family = AF_INET;
+	pkt->key.proto = iph->protocol;
+	pkt->key.port = dport;
+	pkt->key.laddr.ip = iph->daddr;
+	pkt->key.laddr.all[1] = 0;
+	pkt->key.laddr.all[2] = 0;
+	pkt->key.laddr.all[3] = 0;
+	pkt->saddr.ip = iph->saddr;
+	pkt->saddr.all[1] = 0;
+	pkt->saddr.all[2] = 0;
+	pkt->saddr.all[3] = 0;
+	pkt->src = &pkt->saddr;
+	pkt->sport = ntohs(ports->sport);
+	return PINHOLE_VERDICT_LIVE;
 }
 
 static __always_inline enum pinhole_verdict
-pinhole_decide_ipv6(struct pinhole_net *pn, const struct pinhole_config *cfg,
-		    const struct sk_buff *skb, const struct nf_hook_state *state,
-		    unsigned int flags)
+pinhole_parse_ipv6(struct pinhole_net *pn, const struct pinhole_config *cfg,
+		   const struct sk_buff *skb, const struct nf_hook_state *state,
+		   unsigned int flags, struct pinhole_pkt *pkt)
 {
 	const struct ipv6hdr *ip6h = ipv6_hdr(skb);
 	const struct pinhole_ports *ports;
 	struct pinhole_ports _ports;
 	unsigned int thoff = 0;
 	unsigned short fragoff = 0;
-	struct pinhole_key key;
 	u16 dport;
 	int proto;
 
@@ -210,13 +227,35 @@ pinhole_decide_ipv6(struct pinhole_net *pn, const struct pinhole_config *cfg,
 	if (!pinhole_hook_managed(cfg, proto, dport, state, flags))
 		return PINHOLE_VERDICT_UNMANAGED;
 
-	key.family = AF_INET6;
-	key.proto = proto;
-	key.port = dport;
-	key.laddr.in6 = ip6h->daddr;
-	return pinhole_hook_verdict(pn, skb, &key,
-				    (const union nf_inet_addr *)&ip6h->saddr,
-				    ntohs(ports->sport));
+	pkt->key.family = AF_INET6;
+	pkt->key.proto = proto;
+	pkt->key.port = dport;
+	pkt->key.laddr.in6 = ip6h->daddr;
+	pkt->src = (const union nf_inet_addr *)&ip6h->saddr;
+	pkt->sport = ntohs(ports->sport);
+	return PINHOLE_VERDICT_LIVE;
+}
+
+/*
+ * Parse by family, then the one lookup: inlined (@inl) for the hooks, a
+ * call to lookup.c for pinhole_decide().
+ */
+static __always_inline enum pinhole_verdict
+pinhole_decide_pkt(struct pinhole_net *pn, const struct pinhole_config *cfg,
+		   const struct sk_buff *skb, const struct nf_hook_state *state,
+		   unsigned int flags, bool inl)
+{
+	struct pinhole_pkt pkt;
+	enum pinhole_verdict v;
+
+	if (state->pf == NFPROTO_IPV4)
+		v = pinhole_parse_ipv4(pn, cfg, skb, state, flags, &pkt);
+	else
+		v = pinhole_parse_ipv6(pn, cfg, skb, state, flags, &pkt);
+	if (v != PINHOLE_VERDICT_LIVE)
+		return v;
+	return pinhole_hook_verdict(pn, skb, &pkt.key, pkt.src, pkt.sport,
+				    inl);
 }
 
 /**
@@ -243,15 +282,10 @@ enum pinhole_verdict pinhole_decide(const struct sk_buff *skb,
 	struct pinhole_net *pn = pinhole_pernet(state->net);
 	const struct pinhole_config *cfg = rcu_dereference(pn->config);
 
-	flags &= PINHOLE_DECIDE_FLAGS;
-	switch (state->pf) {
-	case NFPROTO_IPV4:
-		return pinhole_decide_ipv4(pn, cfg, skb, state, flags);
-	case NFPROTO_IPV6:
-		return pinhole_decide_ipv6(pn, cfg, skb, state, flags);
-	default:
+	if (state->pf != NFPROTO_IPV4 && state->pf != NFPROTO_IPV6)
 		return PINHOLE_VERDICT_UNMANAGED;
-	}
+	return pinhole_decide_pkt(pn, cfg, skb, state,
+				  flags & PINHOLE_DECIDE_FLAGS, false);
 }
 EXPORT_SYMBOL_GPL(pinhole_decide);
 
@@ -266,54 +300,45 @@ static unsigned int pinhole_hook_nf(enum pinhole_verdict v)
  * The hooks decide only in PINHOLE_MODE_HOOKS. In PINHOLE_MODE_MATCH the
  * operator's rules call pinhole_decide() through xt_pinhole.ko and the
  * hooks let every packet go at once, before any header is read. The
- * configuration is read once per packet and handed down.
+ * configuration is read once per packet and handed down. One function
+ * for both families (@state->pf), so that it has one lookup, inlined.
  *
  * @priv is the namespace's struct pinhole_net: no net_generic() lookup.
  */
-static unsigned int pinhole_hook_ipv4(void *priv, struct sk_buff *skb,
-				      const struct nf_hook_state *state)
+static unsigned int pinhole_hook(void *priv, struct sk_buff *skb,
+				 const struct nf_hook_state *state)
 {
 	struct pinhole_net *pn = priv;
 	const struct pinhole_config *cfg = rcu_dereference(pn->config);
 
 	if (cfg->mode != PINHOLE_MODE_HOOKS)
 		return NF_ACCEPT;
-	return pinhole_hook_nf(pinhole_decide_ipv4(pn, cfg, skb, state, 0));
-}
-
-static unsigned int pinhole_hook_ipv6(void *priv, struct sk_buff *skb,
-				      const struct nf_hook_state *state)
-{
-	struct pinhole_net *pn = priv;
-	const struct pinhole_config *cfg = rcu_dereference(pn->config);
-
-	if (cfg->mode != PINHOLE_MODE_HOOKS)
-		return NF_ACCEPT;
-	return pinhole_hook_nf(pinhole_decide_ipv6(pn, cfg, skb, state, 0));
+	return pinhole_hook_nf(pinhole_decide_pkt(pn, cfg, skb, state, 0,
+						  true));
 }
 
 /* Copied into each namespace's pinhole_net.hook_ops, with .priv set. */
 static const struct nf_hook_ops pinhole_hook_ops[PINHOLE_NHOOKS] = {
 	{
-		.hook = pinhole_hook_ipv4,
+		.hook = pinhole_hook,
 		.pf = NFPROTO_IPV4,
 		.hooknum = NF_INET_LOCAL_IN,
 		.priority = NF_IP_PRI_FILTER - 1,
 	},
 	{
-		.hook = pinhole_hook_ipv4,
+		.hook = pinhole_hook,
 		.pf = NFPROTO_IPV4,
 		.hooknum = NF_INET_FORWARD,
 		.priority = NF_IP_PRI_FILTER - 1,
 	},
 	{
-		.hook = pinhole_hook_ipv6,
+		.hook = pinhole_hook,
 		.pf = NFPROTO_IPV6,
 		.hooknum = NF_INET_LOCAL_IN,
 		.priority = NF_IP6_PRI_FILTER - 1,
 	},
 	{
-		.hook = pinhole_hook_ipv6,
+		.hook = pinhole_hook,
 		.pf = NFPROTO_IPV6,
 		.hooknum = NF_INET_FORWARD,
 		.priority = NF_IP6_PRI_FILTER - 1,

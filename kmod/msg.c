@@ -173,7 +173,7 @@ int pinhole_msg_put_pinhole_remotes(struct sk_buff *skb,
 				   PINHOLE_A_OLD_REMOTE_ADDR,
 				   PINHOLE_A_OLD_REMOTE_PORT))
 		return -EMSGSIZE;
-	if (ph->owner && nla_put_u32(skb, PINHOLE_A_OWNER, ph->owner->portid))
+	if (ph->owner && nla_put_u32(skb, PINHOLE_A_OWNER, ph->owner))
 		return -EMSGSIZE;
 	/*
 	 * jiffies_to_msecs() returns an unsigned int: at HZ=250 it would

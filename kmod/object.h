@@ -108,7 +108,7 @@ pinhole_remote_latch_of(const struct pinhole_remote *r)
  * and freed after an RCU grace period, so the packet path may read any
  * pinhole it found in the table until it leaves its RCU read section.
  * Fields marked "lock" are written under pinhole_net.lock only.
- * sizeof(struct pinhole) is checked to be at most 136 bytes (table.c).
+ * sizeof(struct pinhole) is checked to be at most 120 bytes (table.c).
  */
 struct pinhole {
 	struct rhlist_head node;	/* in pinhole_net.table; lock */
@@ -132,11 +132,16 @@ struct pinhole {
 	u8 flags;			/* PINHOLE_PF_*; lock */
 	u32 expires;			/* pinhole time; lock, READ_ONCE */
 	u32 last_seen;			/* pinhole time of the last packet, 0 = none */
+	/*
+	 * The owner's netlink port id, its key in pinhole_net.owners (owner.c
+	 * finds the owner there), 0 if lease-only or orphan; lock. A port id
+	 * rather than a pointer: it fills the hole before @cookie.
+	 */
+	u32 owner;
 	u64 cookie;			/* immutable */
 	atomic64_t packets;
 	atomic64_t bytes;
-	struct pinhole_owner *owner;	/* NULL if lease-only or orphan; lock */
-	struct list_head owner_node;	/* in owner->pinholes; lock */
+	struct list_head owner_node;	/* in its owner's pinholes; lock */
 	union {
 		/* in its expiry slot, see gc_slots.h; lock */
 		struct list_head gc_node;
@@ -147,7 +152,7 @@ struct pinhole {
 
 /*
  * Pinhole times are jiffies truncated to 32 bits (it keeps struct pinhole
- * within 136 bytes). A lease is at most a week, far below 2^31 jiffies, so
+ * within 120 bytes). A lease is at most a week, far below 2^31 jiffies, so
  * time_after32() orders them. An idle time (now - last_seen) wraps after
  * 2^32 jiffies (198 days at HZ=250).
  */

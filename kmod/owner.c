@@ -49,26 +49,25 @@ struct pinhole_owner *pinhole_owner_find(struct pinhole_net *pn, u32 portid,
  * pinhole_owner_attach - give a pinhole to an owner, creating the owner
  * @pn: the namespace
  * @ph: the pinhole, not owned yet
+ * @ownerp: the owner of @sk under @portid as pinhole_release_stale()
+ *	    returned it, NULL if none (then created and stored here)
  * @portid: the owner's netlink port id, not 0
  * @sk: the owner's socket, bound to @portid
  * @max: how many pinholes an owner may have
  *
- * The owner a gone socket left under @portid must have been released
- * (pinhole_release_stale()).
+ * @portid is not looked up again: pinhole_release_stale() did it, and
+ * released a gone socket's owner it found there.
  *
- * Return: 0, -EDQUOT if the owner has @max already, -EBUSY if @portid is
- * still a gone socket's, or -ENOMEM.
+ * Return: 0, -EDQUOT if the owner has @max already, or -ENOMEM.
  */
 int pinhole_owner_attach(struct pinhole_net *pn, struct pinhole *ph,
-			 u32 portid, struct sock *sk, u32 max)
+			 struct pinhole_owner **ownerp, u32 portid,
+			 struct sock *sk, u32 max)
 {
-	struct pinhole_owner *owner;
+	struct pinhole_owner *owner = *ownerp;
 	int err;
 
 	lockdep_assert_held(&pn->lock);
-	owner = xa_load(&pn->owners, portid);
-	if (WARN_ON_ONCE(owner && owner->sk != sk))
-		return -EBUSY;
 	if (owner && owner->count >= max)
 		return -EDQUOT;
 	if (!owner) {
@@ -84,10 +83,11 @@ int pinhole_owner_attach(struct pinhole_net *pn, struct pinhole *ph,
 		}
 		sock_hold(sk);
 		owner->sk = sk;
+		*ownerp = owner;
 	}
 	list_add_tail(&ph->owner_node, &owner->pinholes);
 	owner->count++;
-	ph->owner = owner;
+	ph->owner = portid;
 	return 0;
 }
 
@@ -96,14 +96,18 @@ int pinhole_owner_attach(struct pinhole_net *pn, struct pinhole *ph,
  *			  left with none
  * @pn: the namespace
  * @ph: the pinhole, owned
+ *
+ * Its owner is the one under its port id: a gone socket's owner leaves
+ * pn->owners only with its last pinhole, and a new socket of the port id
+ * gets an owner only once that one is released (pinhole_release_stale()).
  */
 void pinhole_owner_detach(struct pinhole_net *pn, struct pinhole *ph)
 {
-	struct pinhole_owner *owner = ph->owner;
+	struct pinhole_owner *owner = xa_load(&pn->owners, ph->owner);
 
 	lockdep_assert_held(&pn->lock);
 	list_del_init(&ph->owner_node);
-	ph->owner = NULL;
+	ph->owner = 0;
 	if (--owner->count)
 		return;
 	xa_erase(&pn->owners, owner->portid);

@@ -36,7 +36,8 @@ void pinhole_owner_uninit(struct pinhole_net *pn);
 struct pinhole_owner *pinhole_owner_find(struct pinhole_net *pn, u32 portid,
 					 const struct sock *sk);
 int pinhole_owner_attach(struct pinhole_net *pn, struct pinhole *ph,
-			 u32 portid, struct sock *sk, u32 max);
+			 struct pinhole_owner **ownerp, u32 portid,
+			 struct sock *sk, u32 max);
 void pinhole_owner_detach(struct pinhole_net *pn, struct pinhole *ph);
 
 #endif /* _PINHOLE_OWNER_H */

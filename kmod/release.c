@@ -95,7 +95,7 @@ static void pinhole_release_gone(struct pinhole_net *pn,
 }
 
 /**
- * pinhole_release_stale - release a gone socket's owner from a port id
+ * pinhole_release_stale - a socket's owner, releasing a gone socket's first
  * @pn: the namespace
  * @portid: the port id @sk is bound to
  * @sk: a live socket, sending a request
@@ -104,17 +104,23 @@ static void pinhole_release_gone(struct pinhole_net *pn,
  * had @portid before: only one socket is bound to a port id at a time, and
  * netlink sockets never change theirs, so that one was released and its
  * NETLINK_URELEASE is still to come. Release its owner now, as the
- * notifier would have.
+ * notifier would have. The one lookup of @portid for a request: its
+ * result goes to pinhole_owner_attach().
+ *
+ * Return: @sk's owner, or NULL if @sk owns no pinhole.
  */
-void pinhole_release_stale(struct pinhole_net *pn, u32 portid,
-			   const struct sock *sk)
+struct pinhole_owner *pinhole_release_stale(struct pinhole_net *pn,
+					    u32 portid, const struct sock *sk)
 {
 	struct pinhole_owner *owner;
 
 	lockdep_assert_held(&pn->lock);
 	owner = xa_load(&pn->owners, portid);
-	if (owner && owner->sk != sk)
+	if (owner && owner->sk != sk) {
 		pinhole_release_gone(pn, owner);
+		owner = NULL;
+	}
+	return owner;
 }
 
 /*

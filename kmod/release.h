@@ -8,6 +8,7 @@
 #include <linux/types.h>
 
 struct pinhole_net;
+struct pinhole_owner;
 struct sock;
 
 int pinhole_release_module_init(void);
@@ -15,7 +16,7 @@ void pinhole_release_module_exit(void);
 unsigned int pinhole_release_owner(struct pinhole_net *pn, u32 portid,
 				   const struct sock *sk, const u64 *cookie,
 				   u8 reason);
-void pinhole_release_stale(struct pinhole_net *pn, u32 portid,
-			   const struct sock *sk);
+struct pinhole_owner *pinhole_release_stale(struct pinhole_net *pn,
+					    u32 portid, const struct sock *sk);
 
 #endif /* _PINHOLE_RELEASE_H */

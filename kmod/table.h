@@ -12,6 +12,7 @@
 
 struct netlink_ext_ack;
 struct pinhole_net;
+struct pinhole_owner;
 struct sock;
 
 /* What PINHOLE_CMD_OPEN asks for. */
@@ -23,6 +24,8 @@ struct pinhole_spec {
 	u32 lease_ms;			/* 0 = the state's default */
 	u32 owner;			/* netlink port id, 0 = lease-only */
 	struct sock *owner_sk;		/* the socket bound to @owner */
+	/* @owner_sk's owner record, NULL if none: pinhole_release_stale() */
+	struct pinhole_owner *owner_of;
 };
 
 int pinhole_table_module_init(void);
@@ -51,8 +54,9 @@ bool pinhole_table_reap(struct pinhole_net *pn, struct pinhole *ph);
 void pinhole_table_orphan(struct pinhole_net *pn, struct pinhole *ph,
 			  u32 grace_ms);
 int pinhole_table_adopt(struct pinhole_net *pn, struct pinhole **phs,
-			unsigned int n, u32 portid, struct sock *sk,
-			u32 lease_ms, struct netlink_ext_ack *extack);
+			unsigned int n, struct pinhole_owner *owner, u32 portid,
+			struct sock *sk, u32 lease_ms,
+			struct netlink_ext_ack *extack);
 
 bool pinhole_table_match(struct pinhole_net *pn, struct pinhole_key *key,
 			 const union nf_inet_addr *saddr, u16 sport,
